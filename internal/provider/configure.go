@@ -1,0 +1,65 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
+)
+
+// configure turns the provider block into a connected engine and defaults.
+// The engine is pinged once here, so an engine that does not answer gives one
+// error naming the host before any resource is planned or touched.
+func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	for attr, v := range map[string]bool{
+		"host": cfg.Host.IsUnknown(), "network": cfg.Network.IsUnknown(), "runtime_images": cfg.RuntimeImages.IsUnknown(),
+	} {
+		if v {
+			diags.AddAttributeError(path.Root(attr), "Unknown provider setting", fmt.Sprintf("%s must be known at plan time; do not derive it from a resource created in the same apply.", attr))
+		}
+	}
+	if diags.HasError() {
+		return nil, diags
+	}
+	overrides := map[string]string{}
+	diags.Append(cfg.RuntimeImages.ElementsAs(ctx, &overrides, false)...)
+	for rt, img := range overrides {
+		if img == "" {
+			diags.AddAttributeError(path.Root("runtime_images").AtMapKey(rt), "Empty image", fmt.Sprintf("runtime_images[%q] is empty: give an image reference such as workspace-template:%s.", rt, rt))
+		}
+	}
+	if diags.HasError() {
+		return nil, diags
+	}
+	engine, err := provisioner.NewEngine(provisioner.EngineConfig{
+		Host:                cfg.Host.ValueString(),
+		CAMaterial:          cfg.CAMaterial.ValueString(),
+		CertMaterial:        cfg.CertMaterial.ValueString(),
+		KeyMaterial:         cfg.KeyMaterial.ValueString(),
+		CertPath:            cfg.CertPath.ValueString(),
+		RoundTripperWrapper: apiCallCounter(),
+	})
+	if err != nil {
+		diags.AddAttributeError(path.Root("host"), "Invalid Docker engine settings", err.Error())
+		return nil, diags
+	}
+	if err := engine.Ping(ctx); err != nil {
+		diags.AddError("Docker engine unreachable", err.Error())
+		return nil, diags
+	}
+	network := cfg.Network.ValueString()
+	if network == "" {
+		network = provisioner.DefaultNetwork
+	}
+	return &resources.ProviderData{
+		Engine:               engine,
+		Network:              network,
+		PlatformURL:          cfg.PlatformURL.ValueString(),
+		RuntimeImages:        provisioner.MergeRuntimeImages(overrides),
+		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),
+	}, diags
+}

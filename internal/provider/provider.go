@@ -1,0 +1,116 @@
+// Package provider defines the molecule provider: its schema, its
+// configuration and the Docker engine connection it hands to resources.
+package provider
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
+)
+
+var _ provider.Provider = (*moleculeProvider)(nil)
+
+type moleculeProvider struct{ version string }
+
+// New returns a constructor for the provider, as providerserver expects.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &moleculeProvider{version: version} }
+}
+
+type providerModel struct {
+	Host                 types.String `tfsdk:"host"`
+	CAMaterial           types.String `tfsdk:"ca_material"`
+	CertMaterial         types.String `tfsdk:"cert_material"`
+	KeyMaterial          types.String `tfsdk:"key_material"`
+	CertPath             types.String `tfsdk:"cert_path"`
+	Network              types.String `tfsdk:"network"`
+	PlatformURL          types.String `tfsdk:"platform_url"`
+	RuntimeImages        types.Map    `tfsdk:"runtime_images"`
+	AllowPrivilegedTiers types.Bool   `tfsdk:"allow_privileged_tiers"`
+}
+
+func (p *moleculeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "molecule"
+	resp.Version = p.version
+}
+
+func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	defaults := provisioner.DefaultRuntimeImages
+	var table []string
+	for _, rt := range slices.Sorted(maps.Keys(defaults)) {
+		table = append(table, "`"+rt+"` = `"+defaults[rt]+"`")
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Runs Molecule AI agent workspaces as Docker containers: one container, a config volume and an optional `/workspace` volume or host directory per workspace.",
+		Attributes: map[string]schema.Attribute{
+			"host": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Docker engine address: `unix:///path`, `tcp://host:port` or `ssh://user@host`. Default: `DOCKER_HOST`, else `" + provisioner.DefaultHost + "`. The API version is negotiated (engine 20.10 / API 1.41 and later).",
+			},
+			"ca_material": schema.StringAttribute{
+				Optional: true, Sensitive: true,
+				MarkdownDescription: "PEM CA certificate that signed the engine's TLS certificate. Default: `ca.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
+			},
+			"cert_material": schema.StringAttribute{
+				Optional: true, Sensitive: true,
+				MarkdownDescription: "PEM client certificate for TLS engines. Default: `cert.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
+			},
+			"key_material": schema.StringAttribute{
+				Optional: true, Sensitive: true,
+				MarkdownDescription: "PEM private key of `cert_material`. Default: `key.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
+			},
+			"cert_path": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Directory holding `ca.pem`, `cert.pem` and `key.pem`. Default: `DOCKER_CERT_PATH` (with `DOCKER_TLS_VERIFY`).",
+			},
+			"network": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Docker network that workspaces join unless they name their own. Default: `" + provisioner.DefaultNetwork + "`.",
+			},
+			"platform_url": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Platform URL injected as `PLATFORM_URL` and `MOLECULE_URL` unless a workspace sets its own. Default: empty.",
+			},
+			"runtime_images": schema.MapAttribute{
+				Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Map of runtime name to image, merged over the default table (" + strings.Join(table, ", ") + "). New keys add runtimes. Use it to point at `ghcr.io/molecule-ai/workspace-template-<runtime>:latest` or at your own builds.",
+			},
+			"allow_privileged_tiers": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Permit tiers 3 (privileged, host PID) and 4 (also host network and the Docker socket). Default: `false`.",
+			},
+		},
+	}
+}
+
+func (p *moleculeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data, diags := configure(ctx, cfg)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *moleculeProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{resources.NewWorkspaceResource, resources.NewNetworkResource}
+}
+
+func (p *moleculeProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return resources.DataSources()
+}

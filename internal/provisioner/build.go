@@ -1,0 +1,99 @@
+package provisioner
+
+import (
+	"maps"
+	"strconv"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/go-connections/nat"
+)
+
+// Labels recording the spec on the container, so import and drift detection
+// can read back what cannot be derived from the container's configuration.
+const (
+	LabelRuntime = "ai.molecule.terraform.runtime"
+	LabelName    = "ai.molecule.terraform.name"
+	LabelTier    = "ai.molecule.terraform.tier"
+)
+
+const dockerSocket = "/var/run/docker.sock"
+
+var agentPort = nat.Port(strconv.Itoa(AgentPort) + "/tcp")
+
+// ContainerRequest is the full Docker create request for a workspace.
+type ContainerRequest struct {
+	Name       string
+	Config     *container.Config
+	HostConfig *container.HostConfig
+	Networking *network.NetworkingConfig
+}
+
+// ContainerLabels returns the user's labels plus ownership and spec labels.
+func ContainerLabels(s WorkspaceSpec) map[string]string {
+	labels := maps.Clone(s.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	maps.Copy(labels, OwnershipLabels(s.WorkspaceID, RoleContainer))
+	labels[LabelRuntime] = s.Runtime
+	labels[LabelName] = s.Name
+	labels[LabelTier] = strconv.Itoa(s.Tier)
+	return labels
+}
+
+// BuildContainerRequest turns a spec into Docker's create request. Pure: no
+// engine is consulted, so the tier and mount rules are unit-testable.
+func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
+	name := s.ContainerName()
+	limits := EffectiveLimits(s)
+	cfg := &container.Config{
+		Image:        s.Image,
+		Env:          ContainerEnv(s),
+		Labels:       ContainerLabels(s),
+		ExposedPorts: nat.PortSet{agentPort: {}},
+	}
+	host := &container.HostConfig{
+		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
+		Mounts:        workspaceMounts(s),
+		Resources: container.Resources{
+			Memory:     limits.MemoryMB * 1024 * 1024,
+			MemorySwap: limits.MemoryMB * 1024 * 1024, // no swap: the limit is the limit
+			NanoCPUs:   int64(limits.CPUs * 1e9),
+		},
+	}
+	var networking *network.NetworkingConfig
+	switch s.Tier {
+	case 1:
+		host.ReadonlyRootfs = true
+		host.Tmpfs = map[string]string{"/tmp": "rw,noexec,nosuid,size=64m"}
+	case 3, 4:
+		host.Privileged = true
+		host.PidMode = "host"
+	}
+	if s.HostNetwork() {
+		host.NetworkMode = "host"
+		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: dockerSocket, Target: dockerSocket})
+	} else {
+		host.NetworkMode = container.NetworkMode(s.Network)
+		host.PortBindings = nat.PortMap{agentPort: {{HostIP: "127.0.0.1", HostPort: ""}}}
+		networking = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+			s.Network: {Aliases: []string{name}},
+		}}
+	}
+	return ContainerRequest{Name: name, Config: cfg, HostConfig: host, Networking: networking}
+}
+
+// workspaceMounts returns /configs, plus /workspace except on tier 1.
+func workspaceMounts(s WorkspaceSpec) []mount.Mount {
+	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: s.ConfigVolume(), Target: "/configs"}}
+	if s.Tier == 1 {
+		return mounts
+	}
+	wm := WorkspaceMountFor(s.WorkspacePath, s.WorkspaceAccess)
+	if wm.Kind == MountHostDir {
+		return append(mounts, mount.Mount{Type: mount.TypeBind, Source: wm.HostPath, Target: "/workspace", ReadOnly: wm.ReadOnly})
+	}
+	return append(mounts, mount.Mount{Type: mount.TypeVolume, Source: s.WorkspaceVolume(), Target: "/workspace"})
+}

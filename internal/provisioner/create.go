@@ -1,0 +1,145 @@
+package provisioner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+)
+
+// cleanupTimeout bounds the removal of a half-made workspace, which runs on a
+// fresh context so that an interrupted apply still cleans up.
+const cleanupTimeout = 30 * time.Second
+
+// Create makes the volumes and the container, copies the config files in
+// before the container starts, starts it and (optionally) waits until it
+// serves. A failure before the container starts removes everything this call
+// made. A failure while waiting returns the observation alongside the error,
+// with the container stopped, so the caller can record it (tainted).
+func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress) (ObservedWorkspace, error) {
+	archive, err := BuildConfigArchive(s.Template, s.ConfigFiles)
+	if err != nil {
+		return ObservedWorkspace{}, fmt.Errorf("packing config files for %s: %w", s.ContainerName(), err)
+	}
+	if !s.HostNetwork() {
+		if err := e.CheckNetwork(ctx, s.Network); err != nil {
+			return ObservedWorkspace{}, err
+		}
+	}
+	undo := &undoStack{}
+	var containerID string
+	// fail removes what this call made. When that cleanup fails too (the
+	// engine went away), the partial observation is returned so the caller
+	// records it and the next apply replaces it: nothing is orphaned.
+	fail := func(err error) (ObservedWorkspace, error) {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if cerr := undo.run(cctx); cerr != nil {
+			partial := Missing(s.WorkspaceID)
+			partial.Exists, partial.ContainerID, partial.Status = containerID != "", containerID, "unknown"
+			partial.ConfigVolume, partial.WorkspaceVolume = s.ConfigVolume(), s.WorkspaceVolume()
+			return partial, fmt.Errorf("%w; cleaning up also failed, so the workspace is kept in state for the next apply to replace: %v", err, cerr)
+		}
+		return ObservedWorkspace{}, err
+	}
+
+	if err := e.checkNameFree(ctx, s.WorkspaceID); err != nil {
+		return fail(err)
+	}
+	volumes := []struct{ name, role string }{{s.ConfigVolume(), RoleConfigVolume}}
+	if v := s.WorkspaceVolume(); v != "" {
+		volumes = append(volumes, struct{ name, role string }{v, RoleWorkspaceVolume})
+	}
+	for _, v := range volumes {
+		created, err := e.ensureVolume(ctx, v.name, s.WorkspaceID, v.role)
+		if err != nil {
+			return fail(err)
+		}
+		if created {
+			name := v.name
+			undo.push(func(c context.Context) error { return e.cli.VolumeRemove(c, name, true) })
+		}
+		progress.emit(ctx, "volume ready", map[string]any{"volume": v.name, "created": created})
+	}
+
+	req := BuildContainerRequest(s)
+	resp, err := e.cli.ContainerCreate(ctx, req.Config, req.HostConfig, req.Networking, nil, req.Name)
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return fail(fmt.Errorf("creating container %s: %w", req.Name, &MissingImageError{Ref: s.Image}))
+		}
+		return fail(fmt.Errorf("creating container %s on %s: %w", req.Name, e.host, err))
+	}
+	containerID = resp.ID
+	undo.push(func(c context.Context) error {
+		return e.cli.ContainerRemove(c, resp.ID, container.RemoveOptions{Force: true})
+	})
+	progress.emit(ctx, "container created", map[string]any{"container": req.Name, "id": resp.ID[:12]})
+
+	if err := e.cli.CopyToContainer(ctx, resp.ID, "/configs", bytes.NewReader(archive), container.CopyToContainerOptions{}); err != nil {
+		return fail(fmt.Errorf("copying config files into %s:/configs: %w", req.Name, err))
+	}
+	progress.emit(ctx, "config files copied", map[string]any{"container": req.Name, "bytes": len(archive)})
+
+	if !s.Running {
+		return e.Inspect(ctx, s.WorkspaceID, true)
+	}
+	if err := e.cli.ContainerStart(ctx, resp.ID, container.StartOptions{}); err != nil {
+		return fail(fmt.Errorf("starting container %s on %s: %w", req.Name, e.host, err))
+	}
+	progress.emit(ctx, "container started", map[string]any{"container": req.Name})
+	// From here the container is recorded even if it never becomes ready: it
+	// is stopped and returned so that Terraform taints it.
+	return e.afterStart(ctx, s, resp.ID, 0, progress)
+}
+
+// afterStart waits for readiness when asked, then inspects.
+func (e *Engine) afterStart(ctx context.Context, s WorkspaceSpec, id string, restartsBefore int, progress Progress) (ObservedWorkspace, error) {
+	if s.WaitForReady {
+		if err := e.WaitReady(ctx, s, id, restartsBefore, progress); err != nil {
+			obs, ierr := e.Inspect(context.WithoutCancel(ctx), s.WorkspaceID, false)
+			if ierr != nil {
+				obs = Missing(s.WorkspaceID)
+			}
+			return obs, err
+		}
+	}
+	return e.Inspect(ctx, s.WorkspaceID, true)
+}
+
+// checkNameFree fails when the container name is already taken. A container
+// of ours for the same workspace id is not reused or removed either: it may
+// belong to another Terraform state, and import is the way to adopt it.
+func (e *Engine) checkNameFree(ctx context.Context, workspaceID string) error {
+	name := ContainerName(workspaceID)
+	info, err := e.cli.ContainerInspect(ctx, name)
+	if cerrdefs.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
+	}
+	if info.Config != nil && IsOwned(info.Config.Labels, workspaceID) {
+		return fmt.Errorf("container %s for workspace %q already exists on %s: it is managed by another Terraform state or was left by an interrupted apply; adopt it with terraform import, or remove it (scripts/cleanup-rogue-workspaces.sh) and apply again", name, workspaceID, e.host)
+	}
+	return errors.New(describeConflict(name, workspaceID, info.ID, info.Config))
+}
+
+// undoStack runs cleanup steps in reverse order.
+type undoStack struct{ steps []func(context.Context) error }
+
+func (u *undoStack) push(step func(context.Context) error) { u.steps = append(u.steps, step) }
+
+func (u *undoStack) run(ctx context.Context) error {
+	var errs []error
+	for i := len(u.steps) - 1; i >= 0; i-- {
+		if err := u.steps[i](ctx); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

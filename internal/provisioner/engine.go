@@ -1,0 +1,177 @@
+package provisioner
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/client"
+	"github.com/docker/go-connections/sockets"
+)
+
+// EngineConfig says how to reach a Docker engine. Empty fields fall back to
+// the usual DOCKER_* environment variables.
+type EngineConfig struct {
+	Host         string
+	CAMaterial   string
+	CertMaterial string
+	KeyMaterial  string
+	CertPath     string
+	TLSVerify    bool
+	// RoundTripperWrapper, when set, wraps the HTTP transport (used to count API calls).
+	RoundTripperWrapper func(http.RoundTripper) http.RoundTripper
+}
+
+// Engine is a connection to one Docker engine plus per-run caches.
+type Engine struct {
+	cli  client.APIClient
+	host string
+
+	imageCache   sync.Map // image ref -> imageLookup, valid for one provider run
+	networkCache sync.Map // network name -> error (nil when present)
+}
+
+type imageLookup struct {
+	id  string
+	err error
+}
+
+// DefaultHost is the local engine's socket.
+const DefaultHost = "unix:///var/run/docker.sock"
+
+// ResolveHost returns the host to use: explicit, then DOCKER_HOST, then the local socket.
+func ResolveHost(host string) string {
+	if host != "" {
+		return host
+	}
+	if env := os.Getenv("DOCKER_HOST"); env != "" {
+		return env
+	}
+	return DefaultHost
+}
+
+// NewEngine builds a client for the configured engine with API version
+// negotiation. It does not contact the engine: call Ping for that.
+func NewEngine(cfg EngineConfig) (*Engine, error) {
+	host := ResolveHost(cfg.Host)
+	hostURL, err := client.ParseHostURL(host)
+	if err != nil {
+		return nil, fmt.Errorf("docker host %q is not valid: %w", host, err)
+	}
+	transport := &http.Transport{MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second}
+	opts := []client.Opt{client.WithAPIVersionNegotiation()}
+	switch hostURL.Scheme {
+	case "ssh":
+		dial, err := sshDialer(hostURL)
+		if err != nil {
+			return nil, err
+		}
+		transport.DialContext = dial
+		opts = append(opts, client.WithHost("http://docker.example"))
+	default:
+		if err := sockets.ConfigureTransport(transport, hostURL.Scheme, hostURL.Host); err != nil {
+			return nil, fmt.Errorf("docker host %q: %w", host, err)
+		}
+		tlsConfig, err := buildTLSConfig(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("docker host %q: %w", host, err)
+		}
+		if tlsConfig != nil {
+			transport.TLSClientConfig = tlsConfig
+			opts = append(opts, client.WithScheme("https"))
+		}
+		opts = append(opts, client.WithHost(host))
+	}
+	var rt http.RoundTripper = transport
+	if cfg.RoundTripperWrapper != nil {
+		rt = cfg.RoundTripperWrapper(rt)
+	}
+	opts = append([]client.Opt{client.WithHTTPClient(&http.Client{Transport: rt})}, opts...)
+	cli, err := client.NewClientWithOpts(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("docker host %q: %w", host, err)
+	}
+	return &Engine{cli: cli, host: host}, nil
+}
+
+// Host is the engine's address, for error messages.
+func (e *Engine) Host() string { return e.host }
+
+// Ping checks that the engine answers, naming the host when it does not.
+func (e *Engine) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if _, err := e.cli.Ping(ctx); err != nil {
+		return fmt.Errorf("the Docker engine at %s does not answer: %w. Start it, or set the provider's host (or DOCKER_HOST) to an engine that runs", e.host, err)
+	}
+	e.cli.NegotiateAPIVersion(ctx)
+	return nil
+}
+
+// Close releases the client's connections.
+func (e *Engine) Close() error { return e.cli.Close() }
+
+// buildTLSConfig returns nil when no TLS is configured. PEM material wins over
+// cert_path, which wins over DOCKER_CERT_PATH.
+func buildTLSConfig(cfg EngineConfig) (*tls.Config, error) {
+	ca, cert, key := []byte(cfg.CAMaterial), []byte(cfg.CertMaterial), []byte(cfg.KeyMaterial)
+	certPath := cfg.CertPath
+	verify := cfg.TLSVerify || os.Getenv("DOCKER_TLS_VERIFY") != ""
+	if certPath == "" && len(ca)+len(cert)+len(key) == 0 {
+		certPath = os.Getenv("DOCKER_CERT_PATH")
+	}
+	if certPath != "" {
+		var err error
+		if ca, err = readIfEmpty(ca, filepath.Join(certPath, "ca.pem")); err != nil {
+			return nil, err
+		}
+		if cert, err = readIfEmpty(cert, filepath.Join(certPath, "cert.pem")); err != nil {
+			return nil, err
+		}
+		if key, err = readIfEmpty(key, filepath.Join(certPath, "key.pem")); err != nil {
+			return nil, err
+		}
+	}
+	if len(ca)+len(cert)+len(key) == 0 {
+		return nil, nil
+	}
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if len(ca) > 0 {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(ca) {
+			return nil, errors.New("ca_material holds no PEM certificate")
+		}
+		conf.RootCAs = pool
+	} else if !verify {
+		conf.InsecureSkipVerify = true //nolint:gosec // the user gave no CA and did not ask for verification
+	}
+	if len(cert) > 0 || len(key) > 0 {
+		pair, err := tls.X509KeyPair(cert, key)
+		if err != nil {
+			return nil, fmt.Errorf("cert_material/key_material do not form a key pair: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{pair}
+	}
+	return conf, nil
+}
+
+func readIfEmpty(current []byte, path string) ([]byte, error) {
+	if len(current) > 0 {
+		return current, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return data, nil
+}

@@ -1,0 +1,65 @@
+package provisioner
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+)
+
+// InjectedEnvKeys are set by the provider on every workspace; users may not set them.
+var InjectedEnvKeys = []string{
+	"WORKSPACE_ID", "WORKSPACE_CONFIG_PATH", "PLATFORM_URL", "MOLECULE_URL",
+	"TIER", "PLUGINS_DIR", "AWARENESS_NAMESPACE", "AWARENESS_URL",
+}
+
+// IsInjectedEnvKey reports whether key is one the provider sets itself.
+func IsInjectedEnvKey(key string) bool { return slices.Contains(InjectedEnvKeys, key) }
+
+// InjectedEnv returns the variables the runtime contract requires.
+func InjectedEnv(s WorkspaceSpec) map[string]string {
+	env := map[string]string{
+		"WORKSPACE_ID":          s.WorkspaceID,
+		"WORKSPACE_CONFIG_PATH": "/configs",
+		"PLATFORM_URL":          s.PlatformURL,
+		"MOLECULE_URL":          s.PlatformURL,
+		"TIER":                  strconv.Itoa(s.Tier),
+		"PLUGINS_DIR":           "/plugins",
+	}
+	// The runtime treats awareness as all-or-nothing.
+	if s.AwarenessURL != "" && s.AwarenessNamespace != "" {
+		env["AWARENESS_URL"] = s.AwarenessURL
+		env["AWARENESS_NAMESPACE"] = s.AwarenessNamespace
+	}
+	return env
+}
+
+// ContainerEnv returns the container's environment as sorted KEY=value
+// entries: the injected variables, then the user's.
+func ContainerEnv(s WorkspaceSpec) []string {
+	all := InjectedEnv(s)
+	for k, v := range s.Env {
+		if !IsInjectedEnvKey(k) {
+			all[k] = v
+		}
+	}
+	out := make([]string, 0, len(all))
+	for _, k := range slices.Sorted(maps.Keys(all)) {
+		out = append(out, fmt.Sprintf("%s=%s", k, all[k]))
+	}
+	return out
+}
+
+// ParseEnv turns Docker's KEY=value list into a map.
+func ParseEnv(entries []string) map[string]string {
+	env := make(map[string]string, len(entries))
+	for _, e := range entries {
+		for i := 0; i < len(e); i++ {
+			if e[i] == '=' {
+				env[e[:i]] = e[i+1:]
+				break
+			}
+		}
+	}
+	return env
+}

@@ -1,0 +1,52 @@
+package provisioner
+
+import "fmt"
+
+// MountKind says what backs /workspace.
+type MountKind int
+
+const (
+	// MountVolume is an isolated named volume.
+	MountVolume MountKind = iota
+	// MountHostDir is a bind of a host directory.
+	MountHostDir
+)
+
+// WorkspaceMount describes the /workspace mount chosen by the access matrix.
+type WorkspaceMount struct {
+	Kind     MountKind
+	HostPath string // only for MountHostDir
+	ReadOnly bool
+}
+
+// WorkspaceMountFor applies the workspace_access × workspace_path matrix:
+//
+//	path   | access                | mount
+//	empty  | none / empty          | named volume
+//	dir    | empty / read_write    | dir:/workspace
+//	dir    | read_only             | dir:/workspace:ro
+//	dir    | none                  | named volume (path ignored)
+//
+// The invalid pair (empty path with read_only/read_write) is rejected by
+// ValidateWorkspaceAccess before anything is built; here it degrades to a volume.
+func WorkspaceMountFor(path, access string) WorkspaceMount {
+	if path == "" || access == AccessNone {
+		return WorkspaceMount{Kind: MountVolume}
+	}
+	return WorkspaceMount{Kind: MountHostDir, HostPath: path, ReadOnly: access == AccessReadOnly}
+}
+
+// ValidateWorkspaceAccess checks that an access mode and a host path agree.
+func ValidateWorkspaceAccess(access, path string) error {
+	switch access {
+	case "", AccessNone:
+		return nil
+	case AccessReadOnly, AccessReadWrite:
+		if path == "" {
+			return fmt.Errorf("workspace_access %q needs a host directory: set workspace_path, or use workspace_access = %q", access, AccessNone)
+		}
+		return nil
+	default:
+		return fmt.Errorf("workspace_access %q is not one of %q, %q, %q", access, AccessNone, AccessReadOnly, AccessReadWrite)
+	}
+}

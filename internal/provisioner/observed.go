@@ -1,0 +1,183 @@
+package provisioner
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
+)
+
+// Workspace status values.
+const (
+	StatusRunning    = "running"
+	StatusExited     = "exited"
+	StatusRestarting = "restarting"
+	StatusCreated    = "created"
+	StatusMissing    = "missing"
+)
+
+// ObservedWorkspace is what inspection found: plain values the resource layer
+// maps onto state.
+type ObservedWorkspace struct {
+	Exists        bool
+	Owned         bool // carries our ownership label for the expected workspace id
+	ContainerID   string
+	ContainerName string
+	WorkspaceID   string
+	Name          string
+	Runtime       string
+	Tier          int
+
+	Image   string // reference the container was created from
+	ImageID string
+
+	Status       string
+	Running      bool
+	RestartCount int
+	OOMKilled    bool
+	ExitCode     int
+
+	MemoryMB int64
+	CPUs     float64
+	Env      map[string]string
+	Labels   map[string]string // user labels only (ownership and spec labels removed)
+
+	ConfigVolume    string
+	WorkspaceVolume string
+	WorkspacePath   string
+	WorkspaceRO     bool
+	Isolation       string
+	Network         string
+
+	HostPort    string
+	ContainerIP string
+
+	// ConfigHashes holds relpath -> hash of every file in /configs; nil when not read.
+	ConfigHashes map[string]string
+}
+
+// HostURL is the agent's address from the host, or "" without a published port.
+func (o ObservedWorkspace) HostURL() string {
+	if o.HostPort == "" {
+		return ""
+	}
+	return "http://127.0.0.1:" + o.HostPort
+}
+
+// Missing returns the observation of a workspace whose container does not exist.
+func Missing(workspaceID string) ObservedWorkspace {
+	return ObservedWorkspace{WorkspaceID: workspaceID, ContainerName: ContainerName(workspaceID), Status: StatusMissing}
+}
+
+// observe maps Docker's inspect response to an ObservedWorkspace.
+func observe(info container.InspectResponse, workspaceID string) ObservedWorkspace {
+	o := ObservedWorkspace{Exists: true, ContainerID: info.ID, ContainerName: strings.TrimPrefix(info.Name, "/"), ImageID: info.Image}
+	labels := map[string]string{}
+	if info.Config != nil {
+		o.Image = info.Config.Image
+		o.Env = ParseEnv(info.Config.Env)
+		labels = info.Config.Labels
+	}
+	o.Owned = IsOwned(labels, workspaceID)
+	o.WorkspaceID = labels[LabelWorkspaceID]
+	o.Name = labels[LabelName]
+	o.Runtime = labels[LabelRuntime]
+	o.Tier, _ = strconv.Atoi(labels[LabelTier])
+	o.Labels = userLabels(labels)
+	if st := info.State; st != nil {
+		o.Status = st.Status
+		o.Running = st.Running && !st.Restarting
+		if st.Restarting {
+			o.Status = StatusRestarting
+		}
+		o.OOMKilled = st.OOMKilled
+		o.ExitCode = st.ExitCode
+	}
+	o.RestartCount = info.RestartCount
+	if hc := info.HostConfig; hc != nil {
+		o.MemoryMB = hc.Memory / (1024 * 1024)
+		o.CPUs = float64(hc.NanoCPUs) / 1e9
+		o.Isolation = describeIsolation(hc)
+		o.Network = string(hc.NetworkMode)
+	}
+	for _, m := range info.Mounts {
+		switch {
+		case m.Destination == "/configs" && m.Type == mount.TypeVolume:
+			o.ConfigVolume = m.Name
+		case m.Destination == "/workspace" && m.Type == mount.TypeVolume:
+			o.WorkspaceVolume = m.Name
+		case m.Destination == "/workspace" && m.Type == mount.TypeBind:
+			o.WorkspacePath = m.Source
+			o.WorkspaceRO = !m.RW
+		}
+	}
+	if ns := info.NetworkSettings; ns != nil {
+		if b := ns.Ports[agentPort]; len(b) > 0 {
+			o.HostPort = b[0].HostPort
+		}
+		if ep := ns.Networks[o.Network]; ep != nil {
+			o.ContainerIP = ep.IPAddress
+		}
+	}
+	return o
+}
+
+func userLabels(all map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range all {
+		if !IsReservedLabel(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Isolation summarises the settings that decide a container's isolation and
+// that Docker cannot change in place, in a form readable in a plan diff.
+func Isolation(s WorkspaceSpec) string {
+	req := BuildContainerRequest(s)
+	return describeIsolation(req.HostConfig)
+}
+
+func describeIsolation(hc *container.HostConfig) string {
+	parts := []string{
+		"privileged=" + strconv.FormatBool(hc.Privileged),
+		"pid=" + orDefault(string(hc.PidMode), "private"),
+		"network=" + orDefault(string(hc.NetworkMode), "default"),
+		"readonly_rootfs=" + strconv.FormatBool(hc.ReadonlyRootfs),
+	}
+	var tmpfs []string
+	for path, opts := range hc.Tmpfs {
+		tmpfs = append(tmpfs, path+":"+opts)
+	}
+	sort.Strings(tmpfs)
+	if len(tmpfs) > 0 {
+		parts = append(parts, "tmpfs="+strings.Join(tmpfs, ","))
+	}
+	for _, m := range hc.Mounts {
+		if m.Target == dockerSocket {
+			parts = append(parts, "docker_socket=true")
+		}
+	}
+	for _, b := range hc.Binds {
+		if strings.HasPrefix(b, dockerSocket+":") {
+			parts = append(parts, "docker_socket=true")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// String names the container for messages.
+func (o ObservedWorkspace) String() string {
+	return fmt.Sprintf("container %s (%s)", o.ContainerName, o.Status)
+}

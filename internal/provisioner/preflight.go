@@ -1,0 +1,94 @@
+package provisioner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/network"
+)
+
+// ImageID returns the local image ID for a reference. The answer is cached
+// for the provider run, so a plan of a fleet on one image asks the engine once.
+func (e *Engine) ImageID(ctx context.Context, ref string) (string, error) {
+	if v, ok := e.imageCache.Load(ref); ok {
+		l := v.(imageLookup)
+		return l.id, l.err
+	}
+	info, err := e.cli.ImageInspect(ctx, ref)
+	l := imageLookup{id: info.ID}
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			l.err = &MissingImageError{Ref: ref}
+		} else {
+			l.err = fmt.Errorf("inspecting image %q on %s: %w", ref, e.host, err)
+			return "", l.err // transient: do not cache
+		}
+	}
+	e.imageCache.Store(ref, l)
+	return l.id, l.err
+}
+
+// ForgetImage drops a cached image lookup (after a rebuild in tests).
+func (e *Engine) ForgetImage(ref string) { e.imageCache.Delete(ref) }
+
+// MissingImageError says which image is absent and how to get it.
+type MissingImageError struct{ Ref string }
+
+func (m *MissingImageError) Error() string {
+	hint := "build or load it on this engine (docker build -t " + m.Ref + " ...), or point runtime_images/image at an image that exists"
+	if strings.HasPrefix(m.Ref, "workspace-template:") {
+		hint = "build it with the platform's workspace-template/build-all.sh " + strings.TrimPrefix(m.Ref, "workspace-template:") + ", or point runtime_images/image at an image that exists"
+	}
+	return fmt.Sprintf("image %q is not present on the Docker engine (nothing is pulled): %s", m.Ref, hint)
+}
+
+// CheckNetwork confirms a network exists; cached for the provider run.
+func (e *Engine) CheckNetwork(ctx context.Context, name string) error {
+	if v, ok := e.networkCache.Load(name); ok {
+		return v.(error)
+	}
+	_, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{})
+	if err == nil {
+		e.networkCache.Store(name, error(nil))
+		return nil
+	}
+	if cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("network %q does not exist on %s: create it (a molecule_network resource, or docker network create %s) or set network to one that exists", name, e.host, name)
+	}
+	return fmt.Errorf("inspecting network %q on %s: %w", name, e.host, err)
+}
+
+// NameConflict reports whether the workspace's container name is taken by a
+// container that is not this workspace's, and whether that holder is ours
+// (another workspace id with the same prefix). The message is "" when the
+// name is free or the holder is ours for the same workspace id.
+func (e *Engine) NameConflict(ctx context.Context, workspaceID string) (msg string, ownedByUs bool, err error) {
+	name := ContainerName(workspaceID)
+	info, err := e.cli.ContainerInspect(ctx, name)
+	if cerrdefs.IsNotFound(err) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
+	}
+	if info.Config != nil && IsOwned(info.Config.Labels, workspaceID) {
+		return "", true, nil
+	}
+	owned := info.Config != nil && IsOwned(info.Config.Labels, "")
+	return describeConflict(name, workspaceID, info.ID, info.Config), owned, nil
+}
+
+// describeConflict explains why a name held by another container blocks a workspace.
+func describeConflict(name, workspaceID, holderID string, holder *container.Config) string {
+	labels := map[string]string{}
+	if holder != nil {
+		labels = holder.Labels
+	}
+	if IsOwned(labels, "") {
+		return fmt.Sprintf("container %s already belongs to workspace %q, whose id shares the first %d characters with %q: Docker names come from that prefix, so choose a workspace_id with a different prefix", name, labels[LabelWorkspaceID], ShortIDLength, workspaceID)
+	}
+	return fmt.Sprintf("container name %s is taken by a container this provider does not manage (id %.12s): remove or rename it yourself, or choose another workspace_id; the provider never touches containers it does not own", name, holderID)
+}

@@ -1,0 +1,194 @@
+package provisioner
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/pkg/stdcopy"
+)
+
+// crashLogLines is how much of a crashed container's log an error carries.
+const crashLogLines = 20
+
+// CrashError reports a container that died or restarted while we waited.
+type CrashError struct {
+	Container    string
+	Status       string
+	ExitCode     int
+	OOMKilled    bool
+	RestartCount int
+	After        time.Duration
+	Logs         []string
+}
+
+func (c *CrashError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "workspace container %s stopped serving %s after start: status %s, exit code %d, OOM killed %t, restarts %d.",
+		c.Container, c.After.Round(10*time.Millisecond), c.Status, c.ExitCode, c.OOMKilled, c.RestartCount)
+	b.WriteString(" It has been stopped so its restart policy does not loop, and the next apply replaces it.")
+	if len(c.Logs) > 0 {
+		fmt.Fprintf(&b, "\nLast %d log lines:\n  %s", len(c.Logs), strings.Join(c.Logs, "\n  "))
+	}
+	return b.String()
+}
+
+// NotReadyError reports a container that kept running but never answered.
+type NotReadyError struct {
+	Container string
+	URL       string
+	After     time.Duration
+	LastErr   error
+	Logs      []string
+}
+
+func (n *NotReadyError) Error() string {
+	msg := fmt.Sprintf("workspace container %s did not answer on %s within %s (last error: %v). Raise the create timeout, or set wait_for_ready = false.",
+		n.Container, n.URL, n.After.Round(time.Second), n.LastErr)
+	if len(n.Logs) > 0 {
+		msg += fmt.Sprintf("\nLast %d log lines:\n  %s", len(n.Logs), strings.Join(n.Logs, "\n  "))
+	}
+	return msg
+}
+
+// WaitReady polls, with short backoff, until the container answers HTTP on the
+// agent port at ReadyPath. A container that exits, restarts or is OOM-killed
+// fails at once: it is stopped and a CrashError carries its last log lines.
+func (e *Engine) WaitReady(ctx context.Context, s WorkspaceSpec, containerID string, restartsBefore int, progress Progress) error {
+	start := time.Now()
+	if s.ReadyTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.ReadyTimeout)
+		defer cancel()
+	}
+	httpClient := &http.Client{Timeout: 2 * time.Second}
+	delay := 25 * time.Millisecond
+	lastLog := time.Time{}
+	var url string
+	var lastErr error
+	for {
+		info, err := e.cli.ContainerInspect(ctx, containerID)
+		if err != nil {
+			if ctx.Err() != nil {
+				return e.notReady(s, containerID, url, start, lastErr)
+			}
+			return fmt.Errorf("inspecting %s while waiting for it: %w", s.ContainerName(), err)
+		}
+		obs := observe(info, s.WorkspaceID)
+		if crashed(info, restartsBefore) {
+			return e.crash(s, containerID, obs, start)
+		}
+		if url == "" {
+			url = readyURL(obs, s)
+		}
+		if url != "" && obs.Running {
+			if lastErr = probe(ctx, httpClient, url); lastErr == nil {
+				progress.emit(ctx, "workspace ready", map[string]any{"container": s.ContainerName(), "url": url, "elapsed": time.Since(start).String()})
+				return nil
+			}
+		}
+		if time.Since(lastLog) > 5*time.Second {
+			progress.emit(ctx, "waiting for workspace to serve", map[string]any{"container": s.ContainerName(), "elapsed": time.Since(start).Round(time.Millisecond).String()})
+			lastLog = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return e.notReady(s, containerID, url, start, lastErr)
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 500*time.Millisecond)
+	}
+}
+
+// crashed is true when the container is not on its way to serving.
+func crashed(info container.InspectResponse, restartsBefore int) bool {
+	st := info.State
+	if st == nil {
+		return false
+	}
+	return st.OOMKilled || st.Restarting || info.RestartCount > restartsBefore ||
+		st.Status == "exited" || st.Status == "dead"
+}
+
+// readyURL is the host port when published, else the container's address.
+func readyURL(o ObservedWorkspace, s WorkspaceSpec) string {
+	path := s.ReadyPath
+	if path == "" {
+		path = DefaultReadyPath
+	}
+	switch {
+	case o.HostPort != "":
+		return "http://127.0.0.1:" + o.HostPort + path
+	case s.HostNetwork():
+		return fmt.Sprintf("http://127.0.0.1:%d%s", AgentPort, path)
+	case o.ContainerIP != "":
+		return fmt.Sprintf("http://%s:%d%s", o.ContainerIP, AgentPort, path)
+	}
+	return ""
+}
+
+func probe(ctx context.Context, c *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode >= 400 {
+		return fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// crash stops the container (so unless-stopped does not loop) and describes it.
+func (e *Engine) crash(s WorkspaceSpec, id string, o ObservedWorkspace, start time.Time) error {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	after := time.Since(start)
+	logs := e.tailLogs(ctx, id)
+	timeout := 0
+	_ = e.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &timeout})
+	return &CrashError{Container: s.ContainerName(), Status: o.Status, ExitCode: o.ExitCode, OOMKilled: o.OOMKilled,
+		RestartCount: o.RestartCount, After: after, Logs: logs}
+}
+
+func (e *Engine) notReady(s WorkspaceSpec, id, url string, start time.Time, lastErr error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	if lastErr == nil {
+		lastErr = fmt.Errorf("no address to probe yet")
+	}
+	return &NotReadyError{Container: s.ContainerName(), URL: url, After: time.Since(start), LastErr: lastErr, Logs: e.tailLogs(ctx, id)}
+}
+
+// tailLogs returns the container's last log lines, stdout and stderr merged.
+func (e *Engine) tailLogs(ctx context.Context, id string) []string {
+	rc, err := e.cli.ContainerLogs(ctx, id, container.LogsOptions{ShowStdout: true, ShowStderr: true, Tail: fmt.Sprint(crashLogLines)})
+	if err != nil {
+		return []string{"(logs unavailable: " + err.Error() + ")"}
+	}
+	defer rc.Close()
+	var buf bytes.Buffer
+	if _, err := stdcopy.StdCopy(&buf, &buf, rc); err != nil {
+		return []string{"(logs unreadable: " + err.Error() + ")"}
+	}
+	var lines []string
+	sc := bufio.NewScanner(&buf)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) > crashLogLines {
+		lines = lines[len(lines)-crashLogLines:]
+	}
+	return lines
+}

@@ -1,0 +1,71 @@
+package provisioner
+
+import "time"
+
+// AgentPort is the port the workspace's A2A server listens on inside the container.
+const AgentPort = 8000
+
+// DefaultNetwork is the Docker network workspaces join unless told otherwise.
+const DefaultNetwork = "molecule-monorepo-net"
+
+// DefaultReadyPath is the agent card path polled to decide that a workspace serves.
+const DefaultReadyPath = "/.well-known/agent-card.json"
+
+// Workspace access modes for /workspace.
+const (
+	AccessNone      = "none"
+	AccessReadOnly  = "read_only"
+	AccessReadWrite = "read_write"
+)
+
+// AccessModes lists the valid workspace_access values.
+var AccessModes = []string{AccessNone, AccessReadOnly, AccessReadWrite}
+
+// WorkspaceSpec is everything needed to build one workspace: plain values, no
+// Terraform types. The resource layer fills it from the plan.
+type WorkspaceSpec struct {
+	WorkspaceID        string
+	Name               string
+	Runtime            string
+	Image              string
+	Tier               int
+	MemoryMB           int64 // 0: the tier's default
+	CPUs               float64
+	WorkspaceAccess    string
+	WorkspacePath      string
+	Template           *TemplateManifest // nil: no template directory
+	ConfigFiles        map[string]string
+	Env                map[string]string
+	PlatformURL        string
+	AwarenessURL       string
+	AwarenessNamespace string
+	Network            string
+	Labels             map[string]string
+	Running            bool
+
+	WaitForReady bool
+	ReadyPath    string
+	ReadyTimeout time.Duration
+}
+
+// ContainerName is the name of the spec's container.
+func (s WorkspaceSpec) ContainerName() string { return ContainerName(s.WorkspaceID) }
+
+// ConfigVolume is the name of the spec's config volume.
+func (s WorkspaceSpec) ConfigVolume() string { return ConfigVolumeName(s.WorkspaceID) }
+
+// UsesWorkspaceVolume reports whether /workspace is a named volume (not a host dir).
+func (s WorkspaceSpec) UsesWorkspaceVolume() bool {
+	return s.Tier != 1 && WorkspaceMountFor(s.WorkspacePath, s.WorkspaceAccess).Kind == MountVolume
+}
+
+// WorkspaceVolume is the named /workspace volume, or "" when none is used.
+func (s WorkspaceSpec) WorkspaceVolume() string {
+	if !s.UsesWorkspaceVolume() {
+		return ""
+	}
+	return WorkspaceVolumeName(s.WorkspaceID)
+}
+
+// HostNetwork reports whether the container shares the host's network (tier 4).
+func (s WorkspaceSpec) HostNetwork() bool { return s.Tier == 4 }

@@ -1,0 +1,73 @@
+package provisioner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/docker/docker/api/types/container"
+)
+
+// Changes lists what an in-place update must do.
+type Changes struct {
+	Limits bool // memory / CPU
+	Files  bool // rewrite the managed files in /configs (restarts a running container)
+}
+
+// Update changes a workspace in place: limits through Docker's update API,
+// config files through the archive API, and the running state. Anything else
+// needs replacement, which the resource layer plans.
+func (e *Engine) Update(ctx context.Context, s WorkspaceSpec, ch Changes, progress Progress) (ObservedWorkspace, error) {
+	name := s.ContainerName()
+	info, err := e.cli.ContainerInspect(ctx, name)
+	if err != nil {
+		return ObservedWorkspace{}, fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
+	}
+	if info.Config == nil || !IsOwned(info.Config.Labels, s.WorkspaceID) {
+		return ObservedWorkspace{}, fmt.Errorf("container %s on %s is not managed by this provider for workspace %q; refusing to change it", name, e.host, s.WorkspaceID)
+	}
+	id := info.ID
+	if ch.Limits {
+		limits := EffectiveLimits(s)
+		mem := limits.MemoryMB * 1024 * 1024
+		if _, err := e.cli.ContainerUpdate(ctx, id, container.UpdateConfig{Resources: container.Resources{
+			Memory: mem, MemorySwap: mem, NanoCPUs: int64(limits.CPUs * 1e9),
+		}}); err != nil {
+			return ObservedWorkspace{}, fmt.Errorf("updating limits of %s on %s: %w", name, e.host, err)
+		}
+		progress.emit(ctx, "limits updated", map[string]any{"container": name, "memory_mb": limits.MemoryMB, "cpus": limits.CPUs})
+	}
+	if ch.Files {
+		archive, err := BuildConfigArchive(s.Template, s.ConfigFiles)
+		if err != nil {
+			return ObservedWorkspace{}, fmt.Errorf("packing config files for %s: %w", name, err)
+		}
+		if err := e.cli.CopyToContainer(ctx, id, "/configs", bytes.NewReader(archive), container.CopyToContainerOptions{}); err != nil {
+			return ObservedWorkspace{}, fmt.Errorf("rewriting config files in %s:/configs: %w", name, err)
+		}
+		progress.emit(ctx, "config files rewritten", map[string]any{"container": name})
+	}
+	running := info.State != nil && info.State.Running
+	switch {
+	case s.Running && (!running || ch.Files):
+		// A restart makes the runtime read the rewritten files.
+		if running {
+			timeout := 10
+			if err := e.cli.ContainerRestart(ctx, id, container.StopOptions{Timeout: &timeout}); err != nil {
+				return ObservedWorkspace{}, fmt.Errorf("restarting %s on %s: %w", name, e.host, err)
+			}
+		} else if err := e.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+			return ObservedWorkspace{}, fmt.Errorf("starting %s on %s: %w", name, e.host, err)
+		}
+		progress.emit(ctx, "container started", map[string]any{"container": name})
+		// A restart through the API does not raise RestartCount; count from now.
+		return e.afterStart(ctx, s, id, info.RestartCount, progress)
+	case !s.Running && running:
+		timeout := 10
+		if err := e.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &timeout}); err != nil {
+			return ObservedWorkspace{}, fmt.Errorf("stopping %s on %s: %w", name, e.host, err)
+		}
+		progress.emit(ctx, "container stopped", map[string]any{"container": name})
+	}
+	return e.Inspect(ctx, s.WorkspaceID, true)
+}

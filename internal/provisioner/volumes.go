@@ -1,0 +1,98 @@
+package provisioner
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/volume"
+)
+
+// ensureVolume makes a named volume exist with our labels. It reuses a volume
+// of ours for the same workspace (say, after its container was removed outside
+// Terraform) and refuses one that anybody else owns.
+func (e *Engine) ensureVolume(ctx context.Context, name, workspaceID, role string) (created bool, err error) {
+	existing, err := e.cli.VolumeInspect(ctx, name)
+	switch {
+	case err == nil:
+		if !IsOwned(existing.Labels, workspaceID) {
+			return false, fmt.Errorf("volume %s already exists on %s and is not managed by this provider for workspace %q: remove it yourself or choose another workspace_id", name, e.host, workspaceID)
+		}
+		return false, nil
+	case !cerrdefs.IsNotFound(err):
+		return false, fmt.Errorf("inspecting volume %s on %s: %w", name, e.host, err)
+	}
+	if _, err := e.cli.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: OwnershipLabels(workspaceID, role)}); err != nil {
+		return false, fmt.Errorf("creating volume %s on %s: %w", name, e.host, err)
+	}
+	return true, nil
+}
+
+// VolumeExists reports whether a volume of ours for workspaceID exists.
+func (e *Engine) VolumeExists(ctx context.Context, name, workspaceID string) (bool, error) {
+	v, err := e.cli.VolumeInspect(ctx, name)
+	if cerrdefs.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("inspecting volume %s on %s: %w", name, e.host, err)
+	}
+	return IsOwned(v.Labels, workspaceID), nil
+}
+
+// removeOwnedVolume removes a volume if it is ours. A volume still used by
+// another container is retried with backoff for a bounded time, then reported.
+func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string) error {
+	v, err := e.cli.VolumeInspect(ctx, name)
+	if cerrdefs.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("inspecting volume %s on %s: %w", name, e.host, err)
+	}
+	if !IsOwned(v.Labels, workspaceID) {
+		return nil // not ours: leave it alone
+	}
+	var lastErr error
+	err = retryWithBackoff(ctx, 10*time.Second, func() (bool, error) {
+		lastErr = e.cli.VolumeRemove(ctx, name, false)
+		switch {
+		case lastErr == nil, cerrdefs.IsNotFound(lastErr):
+			return true, nil
+		case cerrdefs.IsConflict(lastErr):
+			return false, nil // in use: the container may still be going away
+		default:
+			return true, lastErr
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("removing volume %s on %s: %w", name, e.host, err)
+	}
+	if lastErr != nil && !cerrdefs.IsNotFound(lastErr) {
+		return fmt.Errorf("volume %s on %s is still in use by another container after 10s; remove that container, then destroy again: %w", name, e.host, lastErr)
+	}
+	return nil
+}
+
+// retryWithBackoff calls try until it reports done, the budget runs out
+// (returning nil so the caller inspects its own last result) or ctx ends.
+func retryWithBackoff(ctx context.Context, budget time.Duration, try func() (done bool, err error)) error {
+	deadline := time.Now().Add(budget)
+	delay := 50 * time.Millisecond
+	for {
+		done, err := try()
+		if done || err != nil {
+			return err
+		}
+		if time.Now().Add(delay).After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, time.Second)
+	}
+}

@@ -1,0 +1,8 @@
+package resources
+
+import "github.com/hashicorp/terraform-plugin-framework/datasource"
+
+// DataSources lists the provider's data sources.
+func DataSources() []func() datasource.DataSource {
+	return nil
+}

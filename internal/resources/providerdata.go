@@ -1,0 +1,51 @@
+// Package resources holds the provider's Terraform resources and data
+// sources: schemas, plan-time checks and the mapping between Terraform values
+// and the provisioner's plain specs and observations.
+package resources
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+)
+
+// ProviderData is what the provider hands to every resource and data source.
+type ProviderData struct {
+	Engine               *provisioner.Engine
+	Network              string
+	PlatformURL          string
+	RuntimeImages        map[string]string
+	AllowPrivilegedTiers bool
+
+	// claims maps a container name to the workspace id that planned it during
+	// this run, so two resources that would share Docker names fail at plan.
+	claims sync.Map
+	// plannedNetworks holds the molecule_network names planned in this run:
+	// workspaces may join them although the engine does not have them yet.
+	plannedNetworks sync.Map
+}
+
+// claim records that workspaceID plans to use its Docker names. It returns
+// the other workspace id when another resource in this run already did.
+func (p *ProviderData) claim(workspaceID string) (string, bool) {
+	prior, loaded := p.claims.LoadOrStore(provisioner.ContainerName(workspaceID), workspaceID)
+	if loaded && prior.(string) != workspaceID {
+		return prior.(string), true
+	}
+	return "", false
+}
+
+// providerDataFrom type-asserts what Configure handed over; nil before Configure.
+func providerDataFrom(raw any, diags *diag.Diagnostics) *ProviderData {
+	if raw == nil {
+		return nil
+	}
+	data, ok := raw.(*ProviderData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *resources.ProviderData, got %T; this is a bug in the provider", raw))
+		return nil
+	}
+	return data
+}

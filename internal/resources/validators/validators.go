@@ -1,0 +1,150 @@
+// Package validators holds the attribute validators of the molecule
+// resources. Each skips null and unknown values and reports on the attribute
+// at fault with what to change.
+package validators
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+)
+
+// workspaceIDPattern follows Docker's container-name rules, which the id's
+// prefix becomes part of.
+var workspaceIDPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// MaxWorkspaceIDLength bounds ids (they are also stored as label values).
+const MaxWorkspaceIDLength = 128
+
+// CheckWorkspaceID returns why an id is unusable, or nil.
+func CheckWorkspaceID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("workspace_id is empty: give the platform's workspace id, e.g. a UUID")
+	case len(id) > MaxWorkspaceIDLength:
+		return fmt.Errorf("workspace_id is %d characters long; the limit is %d", len(id), MaxWorkspaceIDLength)
+	case !workspaceIDPattern.MatchString(id):
+		return fmt.Errorf("workspace_id %q may hold only letters, digits, '_', '.' and '-', and must start with a letter or digit (Docker container-name rules)", id)
+	}
+	return nil
+}
+
+// CheckEnvKey returns why an environment variable name is unusable, or nil.
+func CheckEnvKey(key string, reserved []string) error {
+	switch {
+	case key == "":
+		return fmt.Errorf("an env key is empty: give every variable a name")
+	case strings.ContainsAny(key, "=\x00"):
+		return fmt.Errorf("env key %q contains '=' or a NUL byte, which cannot appear in a variable name", key)
+	case !utf8.ValidString(key) || strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r == 0x7f || r == ' ' }):
+		return fmt.Errorf("env key %q contains spaces or control characters: use letters, digits and '_'", key)
+	case slices.Contains(reserved, key):
+		return fmt.Errorf("env key %q is set by the provider itself; use the matching attribute (workspace_id, platform_url, tier, awareness_url/awareness_namespace) instead", key)
+	}
+	return nil
+}
+
+// CheckEnvValue returns why an environment variable value is unusable, or nil.
+func CheckEnvValue(key, value string) error {
+	if strings.ContainsRune(value, 0) {
+		return fmt.Errorf("env[%q] contains a NUL byte, which the container environment cannot carry", key)
+	}
+	return nil
+}
+
+type stringCheck struct {
+	desc  string
+	check func(string) error
+}
+
+func (v stringCheck) Description(context.Context) string         { return v.desc }
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.desc }
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), err.Error())
+	}
+}
+
+// WorkspaceID validates workspace ids.
+func WorkspaceID() validator.String {
+	return stringCheck{desc: "a workspace id usable in Docker names", check: CheckWorkspaceID}
+}
+
+// AbsolutePath requires a clean absolute host path.
+func AbsolutePath() validator.String {
+	return stringCheck{desc: "an absolute host path", check: func(p string) error {
+		if !filepath.IsAbs(p) {
+			return fmt.Errorf("%q is not an absolute path: give the full host path, starting with /", p)
+		}
+		if strings.ContainsRune(p, 0) {
+			return fmt.Errorf("path contains a NUL byte")
+		}
+		return nil
+	}}
+}
+
+type mapCheck struct {
+	desc  string
+	check func(key, value string) error
+}
+
+func (v mapCheck) Description(context.Context) string         { return v.desc }
+func (v mapCheck) MarkdownDescription(context.Context) string { return v.desc }
+func (v mapCheck) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for key, raw := range req.ConfigValue.Elements() {
+		s, ok := raw.(types.String)
+		if !ok || s.IsUnknown() {
+			continue
+		}
+		if err := v.check(key, s.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(key), "Invalid "+req.Path.String()+" entry", err.Error())
+		}
+	}
+}
+
+// ConfigFiles validates config_files keys and contents.
+func ConfigFiles() validator.Map {
+	return mapCheck{desc: "relative, clean paths inside /configs with bounded, well-formed content", check: func(k, v string) error {
+		if err := provisioner.ValidateConfigFileKey(k); err != nil {
+			return err
+		}
+		return provisioner.ValidateConfigFileContent(k, v)
+	}}
+}
+
+// EnvVars validates env names and values, refusing reserved names.
+func EnvVars(reserved []string) validator.Map {
+	return mapCheck{desc: "environment variables not set by the provider", check: func(k, v string) error {
+		if err := CheckEnvKey(k, reserved); err != nil {
+			return err
+		}
+		return CheckEnvValue(k, v)
+	}}
+}
+
+// UserLabels refuses label keys in the provider's own namespace.
+func UserLabels() validator.Map {
+	return mapCheck{desc: "labels outside the ai.molecule.terraform. namespace", check: func(k, _ string) error {
+		if k == "" {
+			return fmt.Errorf("a label key is empty")
+		}
+		if provisioner.IsReservedLabel(k) {
+			return fmt.Errorf("label key %q is in the provider's reserved ai.molecule.terraform. namespace: choose another key", k)
+		}
+		return nil
+	}}
+}

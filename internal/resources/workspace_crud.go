@@ -1,0 +1,116 @@
+package resources
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+)
+
+// Default operation timeouts; the timeouts block overrides them.
+const (
+	defaultCreateTimeout = 5 * time.Minute
+	defaultUpdateTimeout = 5 * time.Minute
+	defaultDeleteTimeout = 2 * time.Minute
+)
+
+func (r *workspaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan workspaceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	manifest, ok := scanTemplate(plan.TemplatePath, &resp.Diagnostics)
+	spec := toSpec(ctx, plan, manifest, timeout, &resp.Diagnostics)
+	if !ok || resp.Diagnostics.HasError() {
+		return
+	}
+	obs, err := r.data.Engine.Create(ctx, spec, progressLogger(spec.WorkspaceID))
+	if obs.Exists {
+		// Recorded even on failure: Terraform then taints it, and the next
+		// apply replaces it instead of leaving it orphaned.
+		applyObserved(ctx, &plan, obs, false, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Creating workspace "+spec.WorkspaceID+" failed", err.Error())
+	}
+}
+
+func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state workspaceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	importing := state.ContainerID.IsNull()
+	obs, err := r.data.Engine.Inspect(ctx, state.WorkspaceID.ValueString(), true)
+	if err != nil {
+		resp.Diagnostics.AddError("Reading workspace "+state.WorkspaceID.ValueString()+" failed", err.Error())
+		return
+	}
+	if !obs.Exists {
+		if importing {
+			resp.Diagnostics.AddError("Workspace not found",
+				"no container "+provisioner.ContainerName(state.WorkspaceID.ValueString())+" managed by this provider exists on "+r.data.Engine.Host()+" for workspace "+state.WorkspaceID.ValueString()+".")
+			return
+		}
+		// Gone outside Terraform: the plan re-creates it.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	applyObserved(ctx, &state, obs, importing, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state workspaceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	manifest, ok := scanTemplate(plan.TemplatePath, &resp.Diagnostics)
+	spec := toSpec(ctx, plan, manifest, timeout, &resp.Diagnostics)
+	if !ok || resp.Diagnostics.HasError() {
+		return
+	}
+	changes := provisioner.Changes{
+		Limits: !plan.MemoryMB.Equal(state.MemoryMB) || !plan.CPUs.Equal(state.CPUs),
+		Files:  !plan.ConfigSHA256.Equal(state.ConfigSHA256),
+	}
+	obs, err := r.data.Engine.Update(ctx, spec, changes, progressLogger(spec.WorkspaceID))
+	if obs.Exists {
+		applyObserved(ctx, &plan, obs, false, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Updating workspace "+spec.WorkspaceID+" failed", err.Error())
+	}
+}
+
+func (r *workspaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state workspaceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := r.data.Engine.Delete(ctx, removal(state), progressLogger(state.WorkspaceID.ValueString())); err != nil {
+		resp.Diagnostics.AddError("Destroying workspace "+state.WorkspaceID.ValueString()+" failed", err.Error())
+	}
+}

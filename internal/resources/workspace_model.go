@@ -1,0 +1,73 @@
+package resources
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// workspaceModel is molecule_workspace's state and plan.
+type workspaceModel struct {
+	ID                 types.String   `tfsdk:"id"`
+	WorkspaceID        types.String   `tfsdk:"workspace_id"`
+	Name               types.String   `tfsdk:"name"`
+	Runtime            types.String   `tfsdk:"runtime"`
+	Image              types.String   `tfsdk:"image"`
+	Tier               types.Int64    `tfsdk:"tier"`
+	MemoryMB           types.Int64    `tfsdk:"memory_mb"`
+	CPUs               types.Float64  `tfsdk:"cpus"`
+	WorkspaceAccess    types.String   `tfsdk:"workspace_access"`
+	WorkspacePath      types.String   `tfsdk:"workspace_path"`
+	TemplatePath       types.String   `tfsdk:"template_path"`
+	ConfigFiles        types.Map      `tfsdk:"config_files"`
+	Env                types.Map      `tfsdk:"env"`
+	PlatformURL        types.String   `tfsdk:"platform_url"`
+	AwarenessURL       types.String   `tfsdk:"awareness_url"`
+	AwarenessNamespace types.String   `tfsdk:"awareness_namespace"`
+	Network            types.String   `tfsdk:"network"`
+	Labels             types.Map      `tfsdk:"labels"`
+	Running            types.Bool     `tfsdk:"running"`
+	KeepVolumes        types.Bool     `tfsdk:"keep_volumes"`
+	WaitForReady       types.Bool     `tfsdk:"wait_for_ready"`
+	ReadyPath          types.String   `tfsdk:"ready_path"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+
+	ContainerID     types.String `tfsdk:"container_id"`
+	ContainerName   types.String `tfsdk:"container_name"`
+	ConfigVolume    types.String `tfsdk:"config_volume"`
+	WorkspaceVolume types.String `tfsdk:"workspace_volume"`
+	HostURL         types.String `tfsdk:"host_url"`
+	InternalURL     types.String `tfsdk:"internal_url"`
+	ImageID         types.String `tfsdk:"image_id"`
+	Status          types.String `tfsdk:"status"`
+	RestartCount    types.Int64  `tfsdk:"restart_count"`
+	OOMKilled       types.Bool   `tfsdk:"oom_killed"`
+	Isolation       types.String `tfsdk:"isolation"`
+	ConfigSHA256    types.Map    `tfsdk:"config_sha256"`
+}
+
+// stringMap reads a map attribute; null and unknown read as empty.
+func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
+	out := map[string]string{}
+	if m.IsNull() || m.IsUnknown() {
+		return out
+	}
+	diags.Append(m.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// mapValue builds a map attribute; an empty map is null when keepNull is set,
+// so an omitted attribute reads back as omitted.
+func mapValue(m map[string]string, keepNull bool) types.Map {
+	if len(m) == 0 && keepNull {
+		return types.MapNull(types.StringType)
+	}
+	elems := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}

@@ -1,0 +1,281 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+)
+
+// ModifyPlan fills the computed defaults that depend on the provider
+// (image, network, limits...), checks everything that needs the engine or
+// the host's files, and decides replacements for values computed here.
+func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or provider not configured yet
+	}
+	var plan, config workspaceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var state *workspaceModel
+	if !req.State.Raw.IsNull() {
+		state = &workspaceModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() || plan.WorkspaceID.IsUnknown() {
+		return
+	}
+	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state}
+	p.fillDefaults()
+	p.checkTier()
+	p.planConfigFiles()
+	p.checkEngine()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	p.decideReplacements()
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if state != nil && !resp.Plan.Raw.Equal(req.State.Raw) {
+		// Anything that (re)starts the container changes these.
+		for _, attr := range []string{"status", "restart_count", "oom_killed", "host_url"} {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), unknownOf(attr))...)
+		}
+	}
+}
+
+type planner struct {
+	r      *workspaceResource
+	ctx    context.Context
+	resp   *resource.ModifyPlanResponse
+	plan   *workspaceModel
+	config workspaceModel
+	state  *workspaceModel
+}
+
+func (p *planner) creating() bool { return p.state == nil }
+
+// fillDefaults resolves the Optional+Computed attributes the config leaves null.
+func (p *planner) fillDefaults() {
+	m, c, d := p.plan, p.config, p.r.data
+	id := m.WorkspaceID.ValueString()
+	if c.Name.IsNull() {
+		m.Name = types.StringValue(id)
+	}
+	tier := int(m.Tier.ValueInt64())
+	if c.Image.IsNull() && !m.Runtime.IsUnknown() {
+		if img, ok := d.RuntimeImages[m.Runtime.ValueString()]; ok {
+			m.Image = types.StringValue(img)
+		}
+	}
+	if !m.Runtime.IsUnknown() {
+		if _, ok := d.RuntimeImages[m.Runtime.ValueString()]; !ok {
+			p.resp.Diagnostics.AddAttributeError(path.Root("runtime"), "Unknown runtime",
+				fmt.Sprintf("runtime %q is not known: use one of %s, or add it to the provider's runtime_images.", m.Runtime.ValueString(), quoted(sortedKeys(d.RuntimeImages))))
+		}
+	}
+	switch {
+	case tier == 4:
+		m.Network = types.StringValue("host")
+	case c.Network.IsNull():
+		m.Network = types.StringValue(d.Network)
+	}
+	if c.PlatformURL.IsNull() {
+		m.PlatformURL = types.StringValue(d.PlatformURL)
+	}
+	if c.WorkspaceAccess.IsNull() && !c.WorkspacePath.IsUnknown() {
+		access := provisioner.AccessNone
+		if !c.WorkspacePath.IsNull() && tier != 1 {
+			access = provisioner.AccessReadWrite
+		}
+		m.WorkspaceAccess = types.StringValue(access)
+	}
+	limits := provisioner.TierDefaults(tier)
+	if c.MemoryMB.IsNull() {
+		m.MemoryMB = types.Int64Value(limits.MemoryMB)
+	}
+	if c.CPUs.IsNull() {
+		m.CPUs = types.Float64Value(limits.CPUs)
+	}
+	if !m.WorkspaceAccess.IsUnknown() && !m.Network.IsUnknown() {
+		spec := toSpec(p.ctx, *m, nil, 0, &p.resp.Diagnostics)
+		m.Isolation = types.StringValue(provisioner.Isolation(spec))
+		if p.creating() {
+			m.ID = types.StringValue(id)
+			m.ContainerName = types.StringValue(provisioner.ContainerName(id))
+			m.ConfigVolume = types.StringValue(provisioner.ConfigVolumeName(id))
+			m.WorkspaceVolume = types.StringValue(spec.WorkspaceVolume())
+			m.InternalURL = types.StringValue(provisioner.InternalURL(id))
+		}
+	}
+}
+
+func (p *planner) checkTier() {
+	tier := int(p.plan.Tier.ValueInt64())
+	if err := provisioner.ValidateTier(tier, p.r.data.AllowPrivilegedTiers); err != nil {
+		p.resp.Diagnostics.AddAttributeError(path.Root("tier"), "Tier not allowed", err.Error())
+		return
+	}
+	if p.creating() && provisioner.IsPrivilegedTier(tier) {
+		what := "privileged mode and the host's PID namespace"
+		if tier == 4 {
+			what = "privileged mode, the host's PID and network namespaces and the Docker socket (control of every container on the engine)"
+		}
+		p.resp.Diagnostics.AddAttributeWarning(path.Root("tier"), fmt.Sprintf("Tier %d workspace gets host access", tier),
+			fmt.Sprintf("workspace %s will run with %s. Use it only for agents you trust with the host.", p.plan.WorkspaceID.ValueString(), what))
+	}
+}
+
+// planConfigFiles scans the template, checks that config.yaml has a source,
+// and plans the hashes of the managed files.
+func (p *planner) planConfigFiles() {
+	m, c := p.plan, p.config
+	if c.TemplatePath.IsUnknown() || c.ConfigFiles.IsUnknown() {
+		m.ConfigSHA256 = types.MapUnknown(types.StringType)
+		return
+	}
+	manifest, ok := scanTemplate(c.TemplatePath, &p.resp.Diagnostics)
+	if !ok {
+		return
+	}
+	files := stringMap(p.ctx, c.ConfigFiles, &p.resp.Diagnostics)
+	hasSource := files["config.yaml"] != "" || (manifest != nil && manifest.HasConfigYAML())
+	if !hasSource {
+		p.requireExistingConfig(manifest)
+	}
+	if manifest == nil && len(files) == 0 && p.state != nil {
+		m.ConfigSHA256 = p.state.ConfigSHA256 // nothing managed: keep what is there
+		return
+	}
+	hashes, err := provisioner.ExpectedHashes(manifest, files)
+	if err != nil {
+		p.resp.Diagnostics.AddAttributeError(path.Root("config_files"), "Config files cannot be packed", err.Error())
+		return
+	}
+	if !hasSource && p.state != nil {
+		if h, ok := stringMap(p.ctx, p.state.ConfigSHA256, &p.resp.Diagnostics)["config.yaml"]; ok {
+			hashes["config.yaml"] = h
+		}
+	}
+	m.ConfigSHA256 = mapValue(hashes, false)
+}
+
+// requireExistingConfig accepts a workspace without a config.yaml source only
+// when its config volume still holds one; otherwise the runtime would crash-loop.
+func (p *planner) requireExistingConfig(manifest *provisioner.TemplateManifest) {
+	id := p.plan.WorkspaceID.ValueString()
+	volume := provisioner.ConfigVolumeName(id)
+	where := path.Root("config_files")
+	if manifest != nil {
+		where = path.Root("template_path")
+	}
+	if p.state != nil {
+		if _, ok := stringMap(p.ctx, p.state.ConfigSHA256, &p.resp.Diagnostics)["config.yaml"]; ok {
+			return
+		}
+		p.resp.Diagnostics.AddAttributeError(where, "config.yaml is gone",
+			fmt.Sprintf("config volume %s no longer holds config.yaml and the configuration gives no source for it, so the workspace would crash-loop. Set template_path to a directory holding config.yaml, or config_files[\"config.yaml\"].", volume))
+		return
+	}
+	exists, err := p.r.data.Engine.VolumeExists(p.ctx, volume, id)
+	if err != nil {
+		p.resp.Diagnostics.AddError("Docker engine error", err.Error())
+		return
+	}
+	if !exists {
+		detail := "a new workspace needs config.yaml: set template_path to a directory holding a regular config.yaml, or give a non-empty config_files[\"config.yaml\"]."
+		if manifest != nil {
+			detail = fmt.Sprintf("template_path %s holds no regular, non-empty config.yaml, and config_files does not provide one: %s", p.config.TemplatePath.ValueString(), detail)
+		}
+		p.resp.Diagnostics.AddAttributeError(where, "No config.yaml source", detail)
+	}
+	// The volume exists: the apply checks that it still holds config.yaml.
+}
+
+// scanTemplate returns nil without a template_path; ok is false on error.
+func scanTemplate(v types.String, diags interface {
+	AddAttributeError(path.Path, string, string)
+}) (*provisioner.TemplateManifest, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return nil, true
+	}
+	manifest, err := provisioner.ScanTemplate(v.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("template_path"), "Unusable template directory", err.Error())
+		return nil, false
+	}
+	return &manifest, true
+}
+
+// checkEngine asks the engine what only it knows: the image, the network,
+// the container name.
+func (p *planner) checkEngine() {
+	m, e := p.plan, p.r.data.Engine
+	if !m.Image.IsUnknown() && m.Image.ValueString() != "" {
+		id, err := e.ImageID(p.ctx, m.Image.ValueString())
+		var missing *provisioner.MissingImageError
+		switch {
+		case errors.As(err, &missing):
+			at := path.Root("image")
+			if p.config.Image.IsNull() {
+				at = path.Root("runtime")
+			}
+			p.resp.Diagnostics.AddAttributeError(at, "Image not found", err.Error())
+		case err != nil:
+			p.resp.Diagnostics.AddError("Docker engine error", err.Error())
+		default:
+			m.ImageID = types.StringValue(id)
+		}
+	}
+	networkChanged := p.state == nil || p.state.Network.ValueString() != m.Network.ValueString()
+	_, planned := p.r.data.plannedNetworks.Load(m.Network.ValueString())
+	if m.Tier.ValueInt64() != 4 && !m.Network.IsUnknown() && networkChanged && !planned {
+		if err := e.CheckNetwork(p.ctx, m.Network.ValueString()); err != nil {
+			p.resp.Diagnostics.AddAttributeError(path.Root("network"), "Network not found", err.Error())
+		}
+	}
+	if !p.creating() {
+		return
+	}
+	id := m.WorkspaceID.ValueString()
+	if other, clash := p.r.data.claim(id); clash {
+		p.resp.Diagnostics.AddAttributeError(path.Root("workspace_id"), "Workspace ids collide",
+			fmt.Sprintf("workspace ids %q and %q share their first %d characters, so both would be named %s: give one of them a different prefix.", other, id, provisioner.ShortIDLength, provisioner.ContainerName(id)))
+		return
+	}
+	conflict, owner, err := e.NameConflict(p.ctx, id)
+	switch {
+	case err != nil:
+		p.resp.Diagnostics.AddError("Docker engine error", err.Error())
+	case conflict != "" && owner:
+		// Ours, for another id: possibly this resource's own predecessor,
+		// about to be replaced. The apply checks again once it is gone.
+		p.resp.Diagnostics.AddAttributeWarning(path.Root("workspace_id"), "Container name in use", conflict+" If that workspace is not being destroyed in this apply, the apply will fail.")
+	case conflict != "":
+		p.resp.Diagnostics.AddAttributeError(path.Root("workspace_id"), "Container name taken", conflict)
+	}
+}
+
+// decideReplacements replaces when a value computed here differs from state.
+func (p *planner) decideReplacements() {
+	if p.state == nil {
+		return
+	}
+	pairs := map[string][2]types.String{
+		"name":             {p.state.Name, p.plan.Name},
+		"image":            {p.state.Image, p.plan.Image},
+		"image_id":         {p.state.ImageID, p.plan.ImageID},
+		"workspace_access": {p.state.WorkspaceAccess, p.plan.WorkspaceAccess},
+		"platform_url":     {p.state.PlatformURL, p.plan.PlatformURL},
+		"network":          {p.state.Network, p.plan.Network},
+		"isolation":        {p.state.Isolation, p.plan.Isolation},
+	}
+	for attr, v := range pairs {
+		if !v[0].IsNull() && !v[1].IsUnknown() && !v[0].Equal(v[1]) {
+			p.resp.RequiresReplace = p.resp.RequiresReplace.Append(path.Root(attr))
+		}
+	}
+}

@@ -1,0 +1,201 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/resources/validators"
+)
+
+func quoted(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "`" + v + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+var (
+	replaceString = []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	keepString    = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+)
+
+func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "One Molecule AI agent workspace: a Docker container running the runtime's image, a config volume at `/configs` holding `config.yaml`, and a `/workspace` volume or host directory. Apply waits until the agent serves; refresh inspects the container and reads `/configs` back, so changes made outside Terraform show in the plan.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Same as `workspace_id`.",
+			},
+			"workspace_id": schema.StringAttribute{
+				Required: true, PlanModifiers: replaceString,
+				Validators:          []validator.String{validators.WorkspaceID()},
+				MarkdownDescription: fmt.Sprintf("Platform id of the workspace (usually a UUID). Docker names derive from its first %d characters (`ws-<id12>`), which must therefore be unique per engine. Letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 128 characters. Changing it replaces the workspace.", provisioner.ShortIDLength),
+			},
+			"name": schema.StringAttribute{
+				Optional: true, Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Display name, recorded as a container label. Default: `workspace_id`. Changing it replaces the container (Docker cannot relabel).",
+			},
+			"runtime": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(provisioner.DefaultRuntime),
+				PlanModifiers:       replaceString,
+				MarkdownDescription: "Agent runtime: " + quoted(provisioner.KnownRuntimes()) + ", or a runtime added through the provider's `runtime_images`. Default: `" + provisioner.DefaultRuntime + "`. Changing it replaces the workspace.",
+			},
+			"image": schema.StringAttribute{
+				Optional: true, Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Image to run. Default: the provider's `runtime_images` entry for `runtime`. The image must already be on the engine (nothing is pulled). Changing it replaces the workspace.",
+			},
+			"image_id": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "ID of the image the container runs. When the tag is rebuilt (a new ID under the same tag), the plan shows the old and new IDs and replaces the workspace.",
+			},
+			"tier": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(provisioner.DefaultTier),
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Validators:          []validator.Int64{int64validator.Between(provisioner.MinTier, provisioner.MaxTier)},
+				MarkdownDescription: "Isolation tier, 1-4. Default: `2`. `1` sandboxed (no `/workspace`, read-only root filesystem, 64 MiB tmpfs `/tmp`); `2` standard (512 MiB, 1 CPU); `3` privileged with host PID (2048 MiB, 2 CPU); `4` full host: tier 3 plus host network and the Docker socket (4096 MiB, 4 CPU, no published port). Tiers 3 and 4 need `allow_privileged_tiers` on the provider. Changing it replaces the workspace.",
+			},
+			"memory_mb": schema.Int64Attribute{
+				Optional: true, Computed: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+				Validators:          []validator.Int64{int64validator.Between(6, 1<<20)},
+				MarkdownDescription: "Memory limit in MiB (no swap). Default: the tier's (512, 512, 2048, 4096 for tiers 1-4). Updated in place.",
+			},
+			"cpus": schema.Float64Attribute{
+				Optional: true, Computed: true, PlanModifiers: []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
+				Validators:          []validator.Float64{float64validator.Between(0.01, 1024)},
+				MarkdownDescription: "CPU limit in cores. Default: the tier's (1, 1, 2, 4 for tiers 1-4). Updated in place.",
+			},
+			"workspace_access": schema.StringAttribute{
+				Optional: true, Computed: true, PlanModifiers: keepString,
+				Validators:          []validator.String{stringvalidator.OneOf(provisioner.AccessModes...)},
+				MarkdownDescription: "How `/workspace` is provided: " + quoted(provisioner.AccessModes) + ". `none` gives an isolated named volume (`workspace_path` ignored); `read_only` and `read_write` bind `workspace_path`, which they require. Default: `read_write` when `workspace_path` is set, else `none`. Not allowed with tier 1, which has no `/workspace`. Changing it replaces the workspace.",
+			},
+			"workspace_path": schema.StringAttribute{
+				Optional: true, PlanModifiers: replaceString,
+				Validators:          []validator.String{validators.AbsolutePath()},
+				MarkdownDescription: "Absolute host directory bound at `/workspace` (see `workspace_access`). It must exist on the engine's host; it is never deleted. Changing it replaces the workspace.",
+			},
+			"template_path": schema.StringAttribute{
+				Optional:            true,
+				Validators:          []validator.String{validators.AbsolutePath()},
+				MarkdownDescription: fmt.Sprintf("Absolute host directory copied into `/configs` before the container starts. It must hold a regular `config.yaml` unless `config_files` provides one. Regular files, directories and symlinks (kept as symlinks, pointing inside the template) are copied with their modes; special files, files over %d bytes or more than %d bytes in all are refused at plan. Its files are read back on refresh; edits on either side show in the plan and are rewritten in place (the container restarts).", provisioner.MaxConfigFileBytes, provisioner.MaxConfigTotalBytes),
+			},
+			"config_files": schema.MapAttribute{
+				Optional: true, ElementType: types.StringType,
+				Validators:          []validator.Map{validators.ConfigFiles()},
+				MarkdownDescription: "Files written into `/configs` before start, relative path -> content; they win over `template_path` files of the same path. A new workspace needs `config.yaml` here or in `template_path`. Keys must be clean relative paths without `..`. Secret-looking names (`.auth_token`, `*token*`, `*.key`, ...) get mode 0600, others 0644. Read back on refresh; changes are rewritten in place (the container restarts).",
+			},
+			"env": schema.MapAttribute{
+				Optional: true, Sensitive: true, ElementType: types.StringType,
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				Validators:          []validator.Map{validators.EnvVars(provisioner.InjectedEnvKeys)},
+				MarkdownDescription: "Extra environment variables (API keys and the like), sensitive. Keys the provider injects itself (" + quoted(provisioner.InjectedEnvKeys) + ") are refused. Read back on refresh; Docker cannot change env in place, so a change replaces the container.",
+			},
+			"platform_url": schema.StringAttribute{
+				Optional: true, Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Injected as `PLATFORM_URL` and `MOLECULE_URL`. Default: the provider's `platform_url`. Changing it replaces the container.",
+			},
+			"awareness_url": schema.StringAttribute{
+				Optional: true, PlanModifiers: replaceString,
+				MarkdownDescription: "Injected as `AWARENESS_URL`; requires `awareness_namespace`. Changing it replaces the container.",
+			},
+			"awareness_namespace": schema.StringAttribute{
+				Optional: true, PlanModifiers: replaceString,
+				MarkdownDescription: "Injected as `AWARENESS_NAMESPACE`; requires `awareness_url`. Changing it replaces the container.",
+			},
+			"network": schema.StringAttribute{
+				Optional: true, Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Docker network to join, with `container_name` as alias. It must exist (see `molecule_network`). Default: the provider's `network`. Ignored by tier 4 (host network). Changing it replaces the container.",
+			},
+			"labels": schema.MapAttribute{
+				Optional: true, ElementType: types.StringType,
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				Validators:          []validator.Map{validators.UserLabels()},
+				MarkdownDescription: "Extra container labels. Keys under `ai.molecule.terraform.` are reserved. Read back on refresh; Docker cannot relabel, so a change replaces the container.",
+			},
+			"running": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Whether the container should run. Default: `true`. A container stopped outside Terraform reads `false`, and apply starts it again.",
+			},
+			"keep_volumes": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Keep the config and workspace volumes on destroy. Default: `false` (both are removed; a host `workspace_path` is never touched).",
+			},
+			"wait_for_ready": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Wait, on create and on updates that (re)start the container, until the agent answers HTTP at `ready_path`. A container that exits, restarts or is OOM-killed meanwhile fails the apply at once with its exit code and last log lines, is stopped, and is replaced by the next apply. Default: `true`.",
+			},
+			"ready_path": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(provisioner.DefaultReadyPath),
+				Validators:          []validator.String{stringvalidator.RegexMatches(readyPathPattern, "must be an absolute URL path such as /.well-known/agent-card.json")},
+				MarkdownDescription: "HTTP path polled on port 8000 to decide that the agent serves. Default: `" + provisioner.DefaultReadyPath + "`.",
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+
+			"container_id": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Docker container ID.",
+			},
+			"container_name": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Container name and network alias: `ws-<first 12 characters of workspace_id>`.",
+			},
+			"config_volume": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Named volume mounted at `/configs`: `ws-<id12>-configs`.",
+			},
+			"workspace_volume": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Named volume mounted at `/workspace` (`ws-<id12>-workspace`), or empty when a host directory is bound or the tier has no `/workspace`.",
+			},
+			"host_url": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Agent URL from the engine's host: `http://127.0.0.1:<ephemeral port>`; empty in host-network mode (tier 4) and while stopped.",
+			},
+			"internal_url": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Agent URL for peers on the workspace network: `http://ws-<id12>:8000`.",
+			},
+			"status": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Container state at the last refresh: `running`, `exited`, `restarting`, `created` or `missing`.",
+			},
+			"restart_count": schema.Int64Attribute{
+				Computed: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+				MarkdownDescription: "Restarts by Docker's restart policy since the container was created.",
+			},
+			"oom_killed": schema.BoolAttribute{
+				Computed: true, PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "Whether the container's last exit was an out-of-memory kill.",
+			},
+			"isolation": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Summary of the container's isolation settings (privileged, PID and network mode, read-only rootfs, tmpfs, Docker socket), read back on refresh. A change made outside Terraform shows here and replaces the container.",
+			},
+			"config_sha256": schema.MapAttribute{
+				Computed: true, ElementType: types.StringType, PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "SHA-256 of each managed file in `/configs` (from `template_path` and `config_files`, plus `config.yaml`), read back on refresh. A file edited or deleted outside Terraform shows here and is rewritten in place.",
+			},
+		},
+	}
+}

@@ -1,0 +1,48 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+)
+
+// ValidateConfig runs the cross-attribute checks that need no engine.
+func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg workspaceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	access, accessKnown := knownString(cfg.WorkspaceAccess)
+	pathValue, pathKnown := knownString(cfg.WorkspacePath)
+	if accessKnown && pathKnown {
+		if err := provisioner.ValidateWorkspaceAccess(access, pathValue); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), "Inconsistent workspace access", err.Error())
+		}
+	}
+	if !cfg.Tier.IsNull() && !cfg.Tier.IsUnknown() && cfg.Tier.ValueInt64() == 1 && accessKnown &&
+		(access == provisioner.AccessReadOnly || access == provisioner.AccessReadWrite) {
+		resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), "Tier 1 has no /workspace",
+			fmt.Sprintf("tier 1 (sandboxed) mounts only /configs, so workspace_access %q cannot be honoured: use tier 2 or higher, or remove workspace_access and workspace_path.", access))
+	}
+	urlSet, nsSet := !cfg.AwarenessURL.IsNull(), !cfg.AwarenessNamespace.IsNull()
+	if urlSet != nsSet {
+		missing := "awareness_namespace"
+		if !urlSet {
+			missing = "awareness_url"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root(missing), "Awareness needs both settings",
+			"awareness_url and awareness_namespace are injected only together: set "+missing+" as well, or remove the other.")
+	}
+}
+
+// knownString returns a string attribute's value ("" when null) and whether it is known.
+func knownString(v interface {
+	IsUnknown() bool
+	ValueString() string
+}) (string, bool) {
+	return v.ValueString(), !v.IsUnknown()
+}
