@@ -2,7 +2,9 @@ package provisioner
 
 import (
 	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
@@ -16,6 +18,10 @@ const (
 	LabelRuntime = "ai.molecule.terraform.runtime"
 	LabelName    = "ai.molecule.terraform.name"
 	LabelTier    = "ai.molecule.terraform.tier"
+	// The keys (never the values) of the user's env and labels: images bring
+	// env and labels of their own, and import must tell them apart.
+	LabelEnvKeys   = "ai.molecule.terraform.env-keys"
+	LabelLabelKeys = "ai.molecule.terraform.label-keys"
 )
 
 const dockerSocket = "/var/run/docker.sock"
@@ -40,6 +46,8 @@ func ContainerLabels(s WorkspaceSpec) map[string]string {
 	labels[LabelRuntime] = s.Runtime
 	labels[LabelName] = s.Name
 	labels[LabelTier] = strconv.Itoa(s.Tier)
+	labels[LabelEnvKeys] = strings.Join(slices.Sorted(maps.Keys(s.Env)), ",")
+	labels[LabelLabelKeys] = strings.Join(slices.Sorted(maps.Keys(s.Labels)), ",")
 	return labels
 }
 

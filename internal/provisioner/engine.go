@@ -35,7 +35,7 @@ type Engine struct {
 	host string
 
 	imageCache   sync.Map // image ref -> imageLookup, valid for one provider run
-	networkCache sync.Map // network name -> error (nil when present)
+	networkCache sync.Map // names of networks seen to exist
 }
 
 type imageLookup struct {

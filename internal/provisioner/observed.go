@@ -42,8 +42,9 @@ type ObservedWorkspace struct {
 
 	MemoryMB int64
 	CPUs     float64
-	Env      map[string]string
-	Labels   map[string]string // user labels only (ownership and spec labels removed)
+	Env      map[string]string // the whole environment, image's included
+	UserEnv  map[string]string // only the keys the user set
+	Labels   map[string]string // only the labels the user set
 
 	ConfigVolume    string
 	WorkspaceVolume string
@@ -86,7 +87,8 @@ func observe(info container.InspectResponse, workspaceID string) ObservedWorkspa
 	o.Name = labels[LabelName]
 	o.Runtime = labels[LabelRuntime]
 	o.Tier, _ = strconv.Atoi(labels[LabelTier])
-	o.Labels = userLabels(labels)
+	o.Labels = pick(labels, labels[LabelLabelKeys])
+	o.UserEnv = pick(o.Env, labels[LabelEnvKeys])
 	if st := info.State; st != nil {
 		o.Status = st.Status
 		o.Running = st.Running && !st.Restarting
@@ -123,6 +125,17 @@ func observe(info container.InspectResponse, workspaceID string) ObservedWorkspa
 		}
 	}
 	return o
+}
+
+// pick returns the entries of all whose keys are in the comma-separated list.
+func pick(all map[string]string, keys string) map[string]string {
+	out := map[string]string{}
+	for _, k := range strings.Split(keys, ",") {
+		if v, ok := all[k]; ok && k != "" {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func userLabels(all map[string]string) map[string]string {

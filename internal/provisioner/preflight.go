@@ -47,12 +47,12 @@ func (m *MissingImageError) Error() string {
 
 // CheckNetwork confirms a network exists; cached for the provider run.
 func (e *Engine) CheckNetwork(ctx context.Context, name string) error {
-	if v, ok := e.networkCache.Load(name); ok {
-		return v.(error)
+	if _, ok := e.networkCache.Load(name); ok {
+		return nil // seen before in this run
 	}
 	_, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{})
 	if err == nil {
-		e.networkCache.Store(name, error(nil))
+		e.networkCache.Store(name, true)
 		return nil
 	}
 	if cerrdefs.IsNotFound(err) {

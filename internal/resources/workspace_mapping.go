@@ -84,14 +84,8 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 	m.AwarenessNamespace = optionalString(o.Env["AWARENESS_NAMESPACE"])
 	readWorkspaceMount(m, o)
 
-	userEnv := map[string]string{}
-	for k, v := range o.Env {
-		if !provisioner.IsInjectedEnvKey(k) {
-			userEnv[k] = v
-		}
-	}
-	m.Env = readBackMap(ctx, m.Env, userEnv, importing, diags)
-	m.Labels = readBackMap(ctx, m.Labels, o.Labels, importing, diags)
+	m.Env = readBackMap(ctx, m.Env, o.Env, o.UserEnv, importing, diags)
+	m.Labels = readBackMap(ctx, m.Labels, o.Labels, o.Labels, importing, diags)
 	m.ConfigSHA256 = readBackHashes(ctx, m.ConfigSHA256, o.ConfigHashes, diags)
 
 	if importing {
@@ -127,11 +121,12 @@ func optionalString(v string) types.String {
 	return types.StringValue(v)
 }
 
-// readBackMap returns the observed values of the keys prior manages (all
-// observed keys when importing); keys that vanished are dropped.
-func readBackMap(ctx context.Context, prior types.Map, observed map[string]string, importing bool, diags *diag.Diagnostics) types.Map {
+// readBackMap returns the observed values of the keys prior manages (the
+// user's keys recorded on the container when importing); keys that vanished
+// are dropped.
+func readBackMap(ctx context.Context, prior types.Map, observed, userSet map[string]string, importing bool, diags *diag.Diagnostics) types.Map {
 	if importing {
-		return mapValue(observed, true)
+		return mapValue(userSet, true)
 	}
 	if prior.IsNull() || prior.IsUnknown() {
 		return prior

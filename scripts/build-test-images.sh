@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Builds the stand-in workspace runtime image used by the acceptance tests and
+# tags it once per runtime: ${STANDIN_TAG_PREFIX:-molecule-tf-standin}:<runtime>.
+#
+# - Nothing is pulled: the image is FROM scratch around a static Go binary.
+# - Talks to whatever engine the docker CLI talks to, so DOCKER_HOST works
+#   (e.g. DOCKER_HOST=unix:///var/run/molecule-docker2.sock for the second
+#   engine started by scripts/ensure-docker.sh --second).
+# - Idempotent and fast: the image carries a hash of its inputs as a label and
+#   is not rebuilt while every tag already points at an image with that hash.
+#   FORCE=1 rebuilds anyway.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PREFIX="${STANDIN_TAG_PREFIX:-molecule-tf-standin}"
+RUNTIMES=(langgraph claude-code openclaw deepagents crewai autogen hermes)
+TEST_LABEL="ai.molecule.terraform.test-image"
+HASH_LABEL="ai.molecule.terraform.standin-hash"
+
+log() { echo "build-test-images: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+case "$PREFIX" in
+  workspace-template | */workspace-template | "") die "refusing STANDIN_TAG_PREFIX='$PREFIX'" ;;
+esac
+
+GO="$(command -v go || true)"
+[ -n "$GO" ] || GO=/usr/local/go/bin/go
+[ -x "$GO" ] || die "go not found (PATH or /usr/local/go/bin)"
+command -v docker >/dev/null || die "docker CLI not found"
+docker info >/dev/null 2>&1 ||
+  die "no Docker engine answers at ${DOCKER_HOST:-the default socket}; run scripts/ensure-docker.sh"
+
+# The engine may be on another architecture than this machine only in theory;
+# build for the engine's anyway.
+case "$(docker info --format '{{.Architecture}}' 2>/dev/null)" in
+  aarch64 | arm64) GOARCH_ENGINE=arm64 ;;
+  x86_64 | amd64) GOARCH_ENGINE=amd64 ;;
+  *) GOARCH_ENGINE="$("$GO" env GOARCH)" ;;
+esac
+
+ctx="$(mktemp -d "${TMPDIR:-/tmp}/molecule-standin.XXXXXX")"
+trap 'rm -rf "$ctx"' EXIT
+
+CGO_ENABLED=0 GOOS=linux GOARCH="$GOARCH_ENGINE" \
+  "$GO" build -trimpath -ldflags='-s -w' -o "$ctx/standin" ./tests/standin
+cp tests/standin/Dockerfile "$ctx/Dockerfile"
+# scratch has no directories; give the image the ones the real runtime has so
+# that copying files into them works even without a volume mounted there.
+mkdir -p "$ctx/rootfs/configs" "$ctx/rootfs/workspace" "$ctx/rootfs/tmp"
+chmod 0755 "$ctx/rootfs" "$ctx/rootfs/configs" "$ctx/rootfs/workspace"
+chmod 1777 "$ctx/rootfs/tmp"
+
+hash="$( {
+  cat "$ctx/standin" "$ctx/Dockerfile"
+  (cd "$ctx" && find rootfs -printf '%p %m\n' | LC_ALL=C sort)
+} | sha256sum | cut -c1-32)"
+
+up_to_date=1
+if [ "${FORCE:-0}" != 1 ]; then
+  for rt in "${RUNTIMES[@]}"; do
+    have="$(docker image inspect --format "{{index .Config.Labels \"$HASH_LABEL\"}}" \
+      "$PREFIX:$rt" 2>/dev/null || true)"
+    if [ "$have" != "$hash" ]; then up_to_date=0; break; fi
+  done
+else
+  up_to_date=0
+fi
+
+if [ "$up_to_date" = 1 ]; then
+  log "up to date (${hash:0:12}) at ${DOCKER_HOST:-default engine}"
+else
+  # docker.io 20.10 from Debian has no buildx plugin; CLI >= 23 refuses to
+  # build with BuildKit without it, so use the classic builder then.
+  if ! docker buildx version >/dev/null 2>&1; then
+    export DOCKER_BUILDKIT=0
+  fi
+  first="$PREFIX:${RUNTIMES[0]}"
+  # The classic builder prints a deprecation notice on stderr; keep it quiet
+  # unless the build fails.
+  if ! out="$(docker build --quiet --label "$TEST_LABEL=true" --label "$HASH_LABEL=$hash" \
+    --tag "$first" "$ctx" 2>&1)"; then
+    echo "$out" >&2
+    die "docker build failed"
+  fi
+  for rt in "${RUNTIMES[@]:1}"; do
+    docker tag "$first" "$PREFIX:$rt"
+  done
+  # Drop earlier builds of ours that no tag points at any more.
+  docker image prune --force --filter "label=$TEST_LABEL=true" >/dev/null 2>&1 || true
+  log "built ${hash:0:12} at ${DOCKER_HOST:-default engine}"
+fi
+
+for rt in "${RUNTIMES[@]}"; do
+  echo "$PREFIX:$rt"
+done
