@@ -22,18 +22,10 @@ type Removal struct {
 // policy), then our volumes unless asked to keep them. Objects already gone
 // count as removed; objects without our ownership label are left alone.
 func (e *Engine) Delete(ctx context.Context, r Removal, progress Progress) error {
-	name := ContainerName(r.WorkspaceID)
-	info, err := e.cli.ContainerInspect(ctx, name)
-	switch {
-	case cerrdefs.IsNotFound(err):
-	case err != nil:
-		return fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
-	case info.Config != nil && IsOwned(info.Config.Labels, r.WorkspaceID):
-		if err := e.cli.ContainerRemove(ctx, info.ID, container.RemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
-			return fmt.Errorf("removing container %s on %s: %w", name, e.host, err)
-		}
-		progress.emit(ctx, "container removed", map[string]any{"container": name})
+	if err := e.removeContainer(ctx, r); err != nil {
+		return err
 	}
+	progress.emit(ctx, "container removed", map[string]any{"container": ContainerName(r.WorkspaceID)})
 	if r.KeepVolumes {
 		return nil
 	}
@@ -49,4 +41,30 @@ func (e *Engine) Delete(ctx context.Context, r Removal, progress Progress) error
 		progress.emit(ctx, "volume removed", map[string]any{"volume": v})
 	}
 	return errors.Join(errs...)
+}
+
+// removeContainer force-removes the workspace's container. The ID recorded in
+// state is ours by construction, so it is removed without a look first; with
+// no ID (an interrupted create) the name is inspected and only an owned
+// container is removed.
+func (e *Engine) removeContainer(ctx context.Context, r Removal) error {
+	id := r.ContainerID
+	name := ContainerName(r.WorkspaceID)
+	if id == "" {
+		info, err := e.cli.ContainerInspect(ctx, name)
+		if cerrdefs.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
+		}
+		if info.Config == nil || !IsOwned(info.Config.Labels, r.WorkspaceID) {
+			return nil // not ours: never touched
+		}
+		id = info.ID
+	}
+	if err := e.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("removing container %s on %s: %w", name, e.host, err)
+	}
+	return nil
 }
