@@ -1,0 +1,87 @@
+package resources
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+)
+
+func TestReadBackMapKeepsOnlyManagedKeys(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	prior := mapValue(map[string]string{"API_KEY": "old", "GONE": "x"}, false)
+	observed := map[string]string{"API_KEY": "new", "PATH": "/bin", "OTHER": "y"}
+	got := stringMap(ctx, readBackMap(ctx, prior, observed, nil, false, &diags), &diags)
+	if len(got) != 1 || got["API_KEY"] != "new" {
+		t.Fatalf("want only API_KEY=new (GONE dropped, unmanaged ignored), got %v", got)
+	}
+	if !readBackMap(ctx, types.MapNull(types.StringType), observed, nil, false, &diags).IsNull() {
+		t.Fatal("an omitted map must stay null on refresh")
+	}
+	imported := stringMap(ctx, readBackMap(ctx, types.MapNull(types.StringType), observed, map[string]string{"OTHER": "y"}, true, &diags), &diags)
+	if len(imported) != 1 || imported["OTHER"] != "y" {
+		t.Fatalf("import must take the user's recorded keys only, got %v", imported)
+	}
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+}
+
+func TestReadBackHashesTracksManagedFilesAndConfigYAML(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	prior := mapValue(map[string]string{"a.txt": "h1", "deleted.txt": "h2"}, false)
+	observed := map[string]string{"a.txt": "h1-edited", "config.yaml": "c", "agent-written.json": "z"}
+	got := stringMap(ctx, readBackHashes(ctx, prior, observed, &diags), &diags)
+	want := map[string]string{"a.txt": "h1-edited", "config.yaml": "c"}
+	if len(got) != len(want) || got["a.txt"] != want["a.txt"] || got["config.yaml"] != want["config.yaml"] {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if !readBackHashes(ctx, prior, nil, &diags).Equal(prior) {
+		t.Fatal("without a read of /configs the prior hashes must stay")
+	}
+}
+
+func TestReadWorkspaceMount(t *testing.T) {
+	cases := []struct {
+		name                 string
+		priorAccess, prior   string
+		obs                  provisioner.ObservedWorkspace
+		wantAccess, wantPath string
+		wantPathNull         bool
+	}{
+		{"bind ro", "read_only", "/srv/p", provisioner.ObservedWorkspace{WorkspacePath: "/srv/p", WorkspaceRO: true}, "read_only", "/srv/p", false},
+		{"bind changed to rw outside", "read_only", "/srv/p", provisioner.ObservedWorkspace{WorkspacePath: "/srv/p"}, "read_write", "/srv/p", false},
+		{"none keeps ignored path", "none", "/srv/p", provisioner.ObservedWorkspace{WorkspaceVolume: "ws-x-workspace"}, "none", "/srv/p", false},
+		{"bind replaced by volume outside", "read_write", "/srv/p", provisioner.ObservedWorkspace{WorkspaceVolume: "ws-x-workspace"}, "none", "", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := workspaceModel{WorkspaceAccess: types.StringValue(tc.priorAccess), WorkspacePath: types.StringValue(tc.prior)}
+			readWorkspaceMount(&m, tc.obs)
+			if m.WorkspaceAccess.ValueString() != tc.wantAccess {
+				t.Errorf("access = %s, want %s", m.WorkspaceAccess, tc.wantAccess)
+			}
+			if m.WorkspacePath.IsNull() != tc.wantPathNull || (!tc.wantPathNull && m.WorkspacePath.ValueString() != tc.wantPath) {
+				t.Errorf("path = %s, want %q (null %t)", m.WorkspacePath, tc.wantPath, tc.wantPathNull)
+			}
+		})
+	}
+}
+
+func TestClaimDetectsSharedPrefix(t *testing.T) {
+	var d ProviderData
+	if _, clash := d.claim("aaaaaaaaaaaa-1"); clash {
+		t.Fatal("first claim cannot clash")
+	}
+	if _, clash := d.claim("aaaaaaaaaaaa-1"); clash {
+		t.Fatal("the same id claiming twice (plan then apply) is not a clash")
+	}
+	other, clash := d.claim("aaaaaaaaaaaa-2")
+	if !clash || other != "aaaaaaaaaaaa-1" {
+		t.Fatalf("want clash with aaaaaaaaaaaa-1, got %q %t", other, clash)
+	}
+}
