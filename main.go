@@ -1,3 +1,6 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
 // Command terraform-provider-molecule serves the molecule Terraform provider.
 package main
 

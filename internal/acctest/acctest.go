@@ -1,3 +1,6 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
 // Package acctest is shared support for acceptance tests: provider
 // factories, a Docker client to check what the provider made, stand-in
 // images and unique names. Tests use it against a real engine.

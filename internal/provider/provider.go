@@ -1,3 +1,6 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
 // Package provider defines the molecule provider: its schema, its
 // configuration and the Docker engine connection it hands to resources.
 package provider

@@ -1,3 +1,6 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
 //go:build unix
 
 // Unix only: the tests create FIFOs, symlinks and permission bits.

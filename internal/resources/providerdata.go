@@ -1,3 +1,6 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
 // Package resources holds the provider's Terraform resources and data
 // sources: schemas, plan-time checks and the mapping between Terraform values
 // and the provisioner's plain specs and observations.

@@ -1,3 +1,6 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
 // Command standin is a tiny stand-in for the Molecule AI workspace runtime,
 // used only by this provider's acceptance tests. It is built as a static
 // binary (CGO_ENABLED=0) and shipped in a FROM scratch image, so it depends on

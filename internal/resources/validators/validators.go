@@ -1,3 +1,6 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
 // Package validators holds the attribute validators of the molecule
 // resources. Each skips null and unknown values and reports on the attribute
 // at fault with what to change.
