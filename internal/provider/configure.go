@@ -35,6 +35,8 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 			diags.AddAttributeError(path.Root("runtime_images").AtMapKey(rt), "Empty image", fmt.Sprintf("runtime_images[%q] is empty: give an image reference such as workspace-template:%s.", rt, rt))
 		}
 	}
+	var sshOpts []string
+	diags.Append(cfg.SSHOpts.ElementsAs(ctx, &sshOpts, false)...)
 	if diags.HasError() {
 		return nil, diags
 	}
@@ -44,6 +46,7 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		CertMaterial:        cfg.CertMaterial.ValueString(),
 		KeyMaterial:         cfg.KeyMaterial.ValueString(),
 		CertPath:            cfg.CertPath.ValueString(),
+		SSHOptions:          sshOpts,
 		RoundTripperWrapper: apiCallCounter(),
 	})
 	if err != nil {

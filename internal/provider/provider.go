@@ -35,6 +35,7 @@ type providerModel struct {
 	CertMaterial         types.String `tfsdk:"cert_material"`
 	KeyMaterial          types.String `tfsdk:"key_material"`
 	CertPath             types.String `tfsdk:"cert_path"`
+	SSHOpts              types.List   `tfsdk:"ssh_opts"`
 	Network              types.String `tfsdk:"network"`
 	PlatformURL          types.String `tfsdk:"platform_url"`
 	RuntimeImages        types.Map    `tfsdk:"runtime_images"`
@@ -74,6 +75,10 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"cert_path": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Directory holding `ca.pem`, `cert.pem` and `key.pem`. Default: `DOCKER_CERT_PATH` (with `DOCKER_TLS_VERIFY`).",
+			},
+			"ssh_opts": schema.ListAttribute{
+				Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Extra arguments for the local `ssh` client when `host` is `ssh://user@host[:port]`, e.g. `[\"-i\", \"/path/key\", \"-o\", \"StrictHostKeyChecking=yes\"]`. The remote host needs the `docker` CLI (`docker system dial-stdio`). Default: none.",
 			},
 			"network": schema.StringAttribute{
 				Optional:            true,

@@ -28,6 +28,8 @@ type EngineConfig struct {
 	KeyMaterial  string
 	CertPath     string
 	TLSVerify    bool
+	// SSHOptions are extra ssh client arguments for ssh:// hosts (e.g. -i key).
+	SSHOptions []string
 	// RoundTripperWrapper, when set, wraps the HTTP transport (used to count API calls).
 	RoundTripperWrapper func(http.RoundTripper) http.RoundTripper
 }
@@ -72,12 +74,12 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	opts := []client.Opt{client.WithAPIVersionNegotiation()}
 	switch hostURL.Scheme {
 	case "ssh":
-		dial, err := sshDialer(hostURL)
+		dial, err := sshDialer(hostURL, cfg.SSHOptions)
 		if err != nil {
 			return nil, err
 		}
-		transport.DialContext = dial
-		opts = append(opts, client.WithHost("http://docker.example"))
+		// WithHost reconfigures the transport's dialer, so the ssh dialer goes after it.
+		opts = append(opts, client.WithHost("http://docker.example"), client.WithDialContext(dial))
 	default:
 		if err := sockets.ConfigureTransport(transport, hostURL.Scheme, hostURL.Host); err != nil {
 			return nil, fmt.Errorf("docker host %q: %w", host, err)

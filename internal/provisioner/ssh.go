@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os/exec"
+	"strings"
 	"sync"
 	"time"
 )
@@ -17,11 +18,11 @@ import (
 // sshDialer reaches a remote engine the way the docker CLI does: it runs
 // `docker system dial-stdio` on the remote host over the local ssh client and
 // speaks HTTP over that process's stdin and stdout.
-func sshDialer(u *url.URL) (func(ctx context.Context, network, addr string) (net.Conn, error), error) {
+func sshDialer(u *url.URL, extraArgs []string) (func(ctx context.Context, network, addr string) (net.Conn, error), error) {
 	if u.Host == "" {
 		return nil, fmt.Errorf("ssh docker host %q names no host", u.String())
 	}
-	args := []string{"-o", "ConnectTimeout=30", "-T"}
+	args := append([]string{"-o", "ConnectTimeout=30", "-T"}, extraArgs...)
 	if u.User != nil {
 		args = append(args, "-l", u.User.Username())
 	}
@@ -31,6 +32,8 @@ func sshDialer(u *url.URL) (func(ctx context.Context, network, addr string) (net
 	args = append(args, "--", u.Hostname(), "docker", "system", "dial-stdio")
 	return func(ctx context.Context, _, _ string) (net.Conn, error) {
 		cmd := exec.Command("ssh", args...) //nolint:gosec // arguments come from the provider's host setting
+		stderr := &tailBuffer{}
+		cmd.Stderr = stderr
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
 			return nil, err
@@ -42,19 +45,30 @@ func sshDialer(u *url.URL) (func(ctx context.Context, network, addr string) (net
 		if err := cmd.Start(); err != nil {
 			return nil, fmt.Errorf("starting ssh to %s: %w", u.Host, err)
 		}
-		return &cmdConn{cmd: cmd, in: stdin, out: stdout}, nil
+		return &cmdConn{cmd: cmd, in: stdin, out: stdout, stderr: stderr}, nil
 	}, nil
 }
 
 // cmdConn is a net.Conn over a child process's pipes.
 type cmdConn struct {
-	cmd  *exec.Cmd
-	in   io.WriteCloser
-	out  io.ReadCloser
-	once sync.Once
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    io.ReadCloser
+	once   sync.Once
+	stderr *tailBuffer
 }
 
-func (c *cmdConn) Read(p []byte) (int, error)  { return c.out.Read(p) }
+// Read adds what ssh said on stderr to a failed read, so "EOF" becomes
+// "EOF (ssh: Host key verification failed.)".
+func (c *cmdConn) Read(p []byte) (int, error) {
+	n, err := c.out.Read(p)
+	if err != nil {
+		if msg := strings.TrimSpace(c.stderr.String()); msg != "" {
+			err = fmt.Errorf("%w (ssh: %s)", err, msg)
+		}
+	}
+	return n, err
+}
 func (c *cmdConn) Write(p []byte) (int, error) { return c.in.Write(p) }
 func (c *cmdConn) Close() error {
 	c.once.Do(func() {
@@ -75,3 +89,25 @@ type dummyAddr struct{}
 
 func (dummyAddr) Network() string { return "ssh" }
 func (dummyAddr) String() string  { return "ssh" }
+
+// tailBuffer keeps the last 2 KiB written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 2048 {
+		t.buf = t.buf[len(t.buf)-2048:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
