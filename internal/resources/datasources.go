@@ -7,5 +7,5 @@ import "github.com/hashicorp/terraform-plugin-framework/datasource"
 
 // DataSources lists the provider's data sources.
 func DataSources() []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{NewWorkspaceDataSource, NewWorkspacesDataSource}
 }

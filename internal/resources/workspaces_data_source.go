@@ -1,0 +1,200 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package resources
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/resources/validators"
+)
+
+var _ datasource.DataSourceWithConfigure = (*workspacesDataSource)(nil)
+
+type workspacesDataSource struct{ data *ProviderData }
+
+// NewWorkspacesDataSource is the molecule_workspaces data source constructor.
+func NewWorkspacesDataSource() datasource.DataSource { return &workspacesDataSource{} }
+
+type workspacesDataModel struct {
+	Runtime         types.String `tfsdk:"runtime"`
+	Tier            types.Int64  `tfsdk:"tier"`
+	Status          types.String `tfsdk:"status"`
+	Labels          types.Map    `tfsdk:"labels"`
+	IDs             types.List   `tfsdk:"ids"`
+	Workspaces      types.List   `tfsdk:"workspaces"`
+	DetachedVolumes types.List   `tfsdk:"detached_volumes"`
+}
+
+// listedWorkspaceAttrs is the object type of one element of `workspaces`.
+var listedWorkspaceAttrs = map[string]attr.Type{
+	"workspace_id":     types.StringType,
+	"name":             types.StringType,
+	"runtime":          types.StringType,
+	"tier":             types.Int64Type,
+	"image":            types.StringType,
+	"image_id":         types.StringType,
+	"status":           types.StringType,
+	"running":          types.BoolType,
+	"container_id":     types.StringType,
+	"container_name":   types.StringType,
+	"network":          types.StringType,
+	"config_volume":    types.StringType,
+	"workspace_volume": types.StringType,
+	"workspace_access": types.StringType,
+	"workspace_path":   types.StringType,
+	"host_url":         types.StringType,
+	"internal_url":     types.StringType,
+	"labels":           types.MapType{ElemType: types.StringType},
+}
+
+var detachedVolumeAttrs = map[string]attr.Type{
+	"name":         types.StringType,
+	"workspace_id": types.StringType,
+	"role":         types.StringType,
+}
+
+func (d *workspacesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_workspaces"
+}
+
+func (d *workspacesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *workspacesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the workspaces on the engine that carry this provider's ownership label, whichever configuration (or none) manages them, optionally filtered. Compare `ids` with the workspaces in your state to find orphans, or feed them to other resources. `detached_volumes` lists this provider's volumes that no container uses. Costs one container list and one volume list call, whatever the number of workspaces.",
+		Attributes: map[string]schema.Attribute{
+			"runtime": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only workspaces of this runtime.",
+			},
+			"tier": schema.Int64Attribute{
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(provisioner.MinTier, provisioner.MaxTier)},
+				MarkdownDescription: "Only workspaces of this tier (1-4).",
+			},
+			"status": schema.StringAttribute{
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(provisioner.ListStatuses...)},
+				MarkdownDescription: "Only workspaces whose container is in this state: " + quoted(provisioner.ListStatuses) + ".",
+			},
+			"labels": schema.MapAttribute{
+				Optional: true, ElementType: types.StringType,
+				Validators:          []validator.Map{validators.UserLabels()},
+				MarkdownDescription: "Only workspaces carrying all of these labels with these values (labels set through the resource's `labels`).",
+			},
+			"ids": schema.ListAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Workspace ids of the matching workspaces, sorted.",
+			},
+			"workspaces": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The matching workspaces, sorted by `workspace_id`. A list reports no limits, env or restart count: look one workspace up with the `molecule_workspace` data source for those.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"workspace_id":     computedString("Platform id of the workspace."),
+					"name":             computedString("Display name."),
+					"runtime":          computedString("Agent runtime."),
+					"tier":             schema.Int64Attribute{Computed: true, MarkdownDescription: "Isolation tier, 1-4."},
+					"image":            computedString("Image reference the container was created from."),
+					"image_id":         computedString("ID of the image the container runs."),
+					"status":           computedString("Container state."),
+					"running":          schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the container runs."},
+					"container_id":     computedString("Docker container ID."),
+					"container_name":   computedString("Container name: `ws-<id12>`."),
+					"network":          computedString("Docker network (`host` for tier 4)."),
+					"config_volume":    computedString("Named volume at `/configs`."),
+					"workspace_volume": computedString("Named volume at `/workspace`, or empty."),
+					"workspace_access": computedString("`none`, `read_only` or `read_write`."),
+					"workspace_path":   computedString("Host directory bound at `/workspace`, or empty."),
+					"host_url":         computedString("Agent URL from the engine's host, or empty without a published port."),
+					"internal_url":     computedString("Agent URL on the workspace network."),
+					"labels": schema.MapAttribute{
+						Computed: true, ElementType: types.StringType,
+						MarkdownDescription: "Labels set through the resource's `labels`.",
+					},
+				}},
+			},
+			"detached_volumes": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Volumes carrying this provider's ownership label that no container uses (left by `keep_volumes`, or by a container removed outside Terraform), sorted by name. Not narrowed by the filters.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":         computedString("Volume name."),
+					"workspace_id": computedString("Workspace the volume belonged to."),
+					"role":         computedString("`config-volume` or `workspace-volume`."),
+				}},
+			},
+		},
+	}
+}
+
+func (d *workspacesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m workspacesDataModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || d.data == nil {
+		return
+	}
+	filter := provisioner.ListFilter{
+		Runtime: m.Runtime.ValueString(),
+		Tier:    int(m.Tier.ValueInt64()),
+		Status:  m.Status.ValueString(),
+		Labels:  stringMap(ctx, m.Labels, &resp.Diagnostics),
+	}
+	listed, err := d.data.Engine.List(ctx, filter)
+	if err != nil {
+		resp.Diagnostics.AddError("Listing workspaces failed", err.Error())
+		return
+	}
+	detached, err := d.data.Engine.DetachedVolumes(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Listing volumes failed", err.Error())
+		return
+	}
+
+	ids := make([]attr.Value, 0, len(listed))
+	workspaces := make([]attr.Value, 0, len(listed))
+	for _, o := range listed {
+		ids = append(ids, types.StringValue(o.WorkspaceID))
+		workspaces = append(workspaces, types.ObjectValueMust(listedWorkspaceAttrs, map[string]attr.Value{
+			"workspace_id":     types.StringValue(o.WorkspaceID),
+			"name":             types.StringValue(o.Name),
+			"runtime":          types.StringValue(o.Runtime),
+			"tier":             types.Int64Value(int64(o.Tier)),
+			"image":            types.StringValue(o.Image),
+			"image_id":         types.StringValue(o.ImageID),
+			"status":           types.StringValue(o.Status),
+			"running":          types.BoolValue(o.Running),
+			"container_id":     types.StringValue(o.ContainerID),
+			"container_name":   types.StringValue(o.ContainerName),
+			"network":          types.StringValue(o.Network),
+			"config_volume":    types.StringValue(o.ConfigVolume),
+			"workspace_volume": types.StringValue(o.WorkspaceVolume),
+			"workspace_access": types.StringValue(o.WorkspaceAccess()),
+			"workspace_path":   types.StringValue(o.WorkspacePath),
+			"host_url":         types.StringValue(o.HostURL()),
+			"internal_url":     types.StringValue(provisioner.InternalURL(o.WorkspaceID)),
+			"labels":           mapValue(o.Labels, false),
+		}))
+	}
+	volumes := make([]attr.Value, 0, len(detached))
+	for _, v := range detached {
+		volumes = append(volumes, types.ObjectValueMust(detachedVolumeAttrs, map[string]attr.Value{
+			"name":         types.StringValue(v.Name),
+			"workspace_id": types.StringValue(v.WorkspaceID),
+			"role":         types.StringValue(v.Role),
+		}))
+	}
+	m.IDs = types.ListValueMust(types.StringType, ids)
+	m.Workspaces = types.ListValueMust(types.ObjectType{AttrTypes: listedWorkspaceAttrs}, workspaces)
+	m.DetachedVolumes = types.ListValueMust(types.ObjectType{AttrTypes: detachedVolumeAttrs}, volumes)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
