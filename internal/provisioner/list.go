@@ -98,7 +98,7 @@ func summarize(c container.Summary) ObservedWorkspace {
 		Runtime:     labels[LabelRuntime],
 		Image:       c.Image,
 		ImageID:     c.ImageID,
-		Status:      string(c.State),
+		Status:      c.State,
 		Running:     c.State == container.StateRunning,
 		Labels:      pick(labels, labels[LabelLabelKeys]),
 		Network:     c.HostConfig.NetworkMode,
