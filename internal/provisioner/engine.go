@@ -113,10 +113,12 @@ func (e *Engine) Host() string { return e.host }
 func (e *Engine) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if _, err := e.cli.Ping(ctx); err != nil {
+	ping, err := e.cli.Ping(ctx)
+	if err != nil {
 		return fmt.Errorf("the Docker engine at %s does not answer: %w. Start it, or set the provider's host (or DOCKER_HOST) to an engine that runs", e.host, err)
 	}
-	e.cli.NegotiateAPIVersion(ctx)
+	// Negotiate from this answer: NegotiateAPIVersion would ping a second time.
+	e.cli.NegotiateAPIVersionPing(ping)
 	return nil
 }
 

@@ -35,7 +35,7 @@ func (c *CrashError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "workspace container %s stopped serving %s after start: status %s, exit code %d, OOM killed %t, restarts %d.",
 		c.Container, c.After.Round(10*time.Millisecond), c.Status, c.ExitCode, c.OOMKilled, c.RestartCount)
-	b.WriteString(" It has been stopped so its restart policy does not loop, and the next apply replaces it.")
+	b.WriteString(" It has been stopped so that its restart policy does not loop.")
 	if len(c.Logs) > 0 {
 		fmt.Fprintf(&b, "\nLast %d log lines:\n  %s", len(c.Logs), strings.Join(c.Logs, "\n  "))
 	}

@@ -42,7 +42,11 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Creating workspace "+spec.WorkspaceID+" failed", err.Error())
+		detail := err.Error()
+		if obs.Exists {
+			detail += "\nThe workspace is kept in state as tainted: the next apply replaces it."
+		}
+		resp.Diagnostics.AddError("Creating workspace "+spec.WorkspaceID+" failed", detail)
 	}
 }
 

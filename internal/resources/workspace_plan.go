@@ -194,8 +194,25 @@ func (p *planner) requireExistingConfig(manifest *provisioner.TemplateManifest) 
 			detail = fmt.Sprintf("template_path %s holds no regular, non-empty config.yaml, and config_files does not provide one: %s", p.config.TemplatePath.ValueString(), detail)
 		}
 		p.resp.Diagnostics.AddAttributeError(where, "No config.yaml source", detail)
+		return
 	}
-	// The volume exists: the apply checks that it still holds config.yaml.
+	// The volume exists (its container was removed, or it was recreated):
+	// look inside. A missing image is reported by checkEngine.
+	image := p.plan.Image.ValueString()
+	if p.plan.Image.IsUnknown() || image == "" {
+		return
+	}
+	if _, err := p.r.data.Engine.ImageID(p.ctx, image); err != nil {
+		return
+	}
+	holds, err := p.r.data.Engine.VolumeHoldsConfig(p.ctx, id, image)
+	switch {
+	case err != nil:
+		p.resp.Diagnostics.AddError("Docker engine error", err.Error())
+	case !holds:
+		p.resp.Diagnostics.AddAttributeError(where, "config.yaml is gone",
+			fmt.Sprintf("config volume %s exists but holds no config.yaml, and the configuration gives no source for it, so the workspace would crash-loop. Set template_path to a directory holding config.yaml, or config_files[\"config.yaml\"].", volume))
+	}
 }
 
 // scanTemplate returns nil without a template_path; ok is false on error.

@@ -1,0 +1,254 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package provisioner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/client"
+	"github.com/docker/docker/pkg/stdcopy"
+	"github.com/docker/go-connections/nat"
+)
+
+func state(status string, mutate ...func(*container.State)) *container.State {
+	st := &container.State{Status: status, Running: status == "running" || status == "restarting", Restarting: status == "restarting"}
+	for _, m := range mutate {
+		m(st)
+	}
+	return st
+}
+
+func TestCrashed(t *testing.T) {
+	oom := func(s *container.State) { s.OOMKilled = true }
+	cases := []struct {
+		name           string
+		state          *container.State
+		restarts       int
+		restartsBefore int
+		want           bool
+	}{
+		{"no state yet", nil, 0, 0, false},
+		{"created, not started yet", state("created"), 0, 0, false},
+		{"running", state("running"), 0, 0, false},
+		{"running after an API restart, count unchanged", state("running"), 2, 2, false},
+		{"restarting", state("restarting"), 0, 0, true},
+		{"exited", state("exited"), 0, 0, true},
+		{"dead", state("dead"), 0, 0, true},
+		{"OOM-killed", state("running", oom), 0, 0, true},
+		{"restarted between two polls", state("running"), 1, 0, true},
+		{"restarted again after an API restart", state("running"), 3, 2, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			info := container.InspectResponse{ContainerJSONBase: &container.ContainerJSONBase{State: c.state, RestartCount: c.restarts}}
+			if got := crashed(info, c.restartsBefore); got != c.want {
+				t.Errorf("crashed = %t, want %t", got, c.want)
+			}
+		})
+	}
+}
+
+func TestReadyURL(t *testing.T) {
+	cases := []struct {
+		name string
+		obs  ObservedWorkspace
+		spec WorkspaceSpec
+		want string
+	}{
+		{"host port, default path", ObservedWorkspace{HostPort: "32768", ContainerIP: "172.18.0.5"}, WorkspaceSpec{Tier: 2},
+			"http://127.0.0.1:32768/.well-known/agent-card.json"},
+		{"host port, configured path", ObservedWorkspace{HostPort: "32768"}, WorkspaceSpec{Tier: 2, ReadyPath: "/healthz"},
+			"http://127.0.0.1:32768/healthz"},
+		{"host network (tier 4) has no published port", ObservedWorkspace{}, WorkspaceSpec{Tier: 4, ReadyPath: "/healthz"},
+			"http://127.0.0.1:8000/healthz"},
+		{"no host port: the container's address", ObservedWorkspace{ContainerIP: "172.18.0.5"}, WorkspaceSpec{Tier: 2},
+			"http://172.18.0.5:8000/.well-known/agent-card.json"},
+		{"nothing to probe yet", ObservedWorkspace{}, WorkspaceSpec{Tier: 2}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := readyURL(c.obs, c.spec); got != c.want {
+				t.Errorf("readyURL = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestCrashErrorMessage(t *testing.T) {
+	err := &CrashError{Container: "ws-abc", Status: "restarting", ExitCode: 137, OOMKilled: true, RestartCount: 1,
+		After: 1234 * time.Millisecond, Logs: []string{"starting", "allocating 256 MiB"}}
+	msg := err.Error()
+	for _, want := range []string{
+		"ws-abc", "1.23s after start", "status restarting", "exit code 137", "OOM killed true", "restarts 1",
+		"has been stopped", "\nLast 2 log lines:\n  starting\n  allocating 256 MiB",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	quiet := (&CrashError{Container: "ws-abc", Status: "exited", ExitCode: 1}).Error()
+	if strings.Contains(quiet, "log lines") {
+		t.Errorf("no logs, yet the message announces some:\n%s", quiet)
+	}
+}
+
+func TestNotReadyErrorMessage(t *testing.T) {
+	err := &NotReadyError{Container: "ws-abc", URL: "http://127.0.0.1:1/healthz", After: 3 * time.Second,
+		LastErr: errors.New("HTTP 404"), Logs: []string{"listening on :8000"}}
+	msg := err.Error()
+	for _, want := range []string{"ws-abc", "http://127.0.0.1:1/healthz", "within 3s", "HTTP 404", "wait_for_ready = false", "listening on :8000"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestProbe(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/ok" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c := srv.Client()
+	if err := probe(context.Background(), c, srv.URL+"/ok"); err != nil {
+		t.Errorf("probe of a 200 answer: %v", err)
+	}
+	if err := probe(context.Background(), c, srv.URL+"/missing"); err == nil || !strings.Contains(err.Error(), "HTTP 404") {
+		t.Errorf("probe of a 404 answer = %v, want HTTP 404", err)
+	}
+}
+
+// fakeDocker answers the calls WaitReady makes from a script of inspect
+// responses (the last one repeats) and records stops.
+type fakeDocker struct {
+	client.APIClient
+	mu       sync.Mutex
+	inspects []container.InspectResponse
+	logs     []string
+	stops    []container.StopOptions
+}
+
+func (f *fakeDocker) ContainerInspect(context.Context, string) (container.InspectResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	next := f.inspects[0]
+	if len(f.inspects) > 1 {
+		f.inspects = f.inspects[1:]
+	}
+	return next, nil
+}
+
+func (f *fakeDocker) ContainerLogs(context.Context, string, container.LogsOptions) (io.ReadCloser, error) {
+	var buf bytes.Buffer
+	w := stdcopy.NewStdWriter(&buf, stdcopy.Stderr)
+	for _, line := range f.logs {
+		_, _ = w.Write([]byte(line + "\n"))
+	}
+	return io.NopCloser(&buf), nil
+}
+
+func (f *fakeDocker) ContainerStop(_ context.Context, _ string, opts container.StopOptions) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stops = append(f.stops, opts)
+	return nil
+}
+
+func inspected(st *container.State, restarts int, hostPort string) container.InspectResponse {
+	info := container.InspectResponse{
+		ContainerJSONBase: &container.ContainerJSONBase{ID: "c0ffee", Name: "/ws-abc", State: st, RestartCount: restarts},
+		NetworkSettings:   &container.NetworkSettings{},
+	}
+	if hostPort != "" {
+		info.NetworkSettings.Ports = nat.PortMap{agentPort: {{HostIP: "127.0.0.1", HostPort: hostPort}}}
+	}
+	return info
+}
+
+func TestWaitReadyCrashStopsAndCarriesLogs(t *testing.T) {
+	var logs []string
+	for i := 1; i <= 25; i++ {
+		logs = append(logs, fmt.Sprintf("line %d", i))
+	}
+	exited := state("restarting", func(s *container.State) { s.ExitCode = 3 })
+	fake := &fakeDocker{inspects: []container.InspectResponse{
+		inspected(state("running"), 0, ""),
+		inspected(exited, 1, ""),
+	}, logs: logs}
+	e := &Engine{cli: fake, host: "fake"}
+	start := time.Now()
+	err := e.WaitReady(context.Background(), WorkspaceSpec{WorkspaceID: "abc", Tier: 2, ReadyTimeout: time.Minute}, "c0ffee", 0, nil)
+	var crash *CrashError
+	if !errors.As(err, &crash) {
+		t.Fatalf("WaitReady = %v, want a CrashError", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("a crash took %s to notice; it should not wait for the timeout", took)
+	}
+	if crash.ExitCode != 3 || crash.Status != StatusRestarting || crash.RestartCount != 1 {
+		t.Errorf("crash = %+v", crash)
+	}
+	if len(crash.Logs) != crashLogLines || crash.Logs[0] != "line 6" || crash.Logs[crashLogLines-1] != "line 25" {
+		t.Errorf("want the last %d log lines, got %q", crashLogLines, crash.Logs)
+	}
+	if len(fake.stops) != 1 || fake.stops[0].Timeout == nil || *fake.stops[0].Timeout != 0 {
+		t.Errorf("the crashed container should be stopped at once, stops: %+v", fake.stops)
+	}
+}
+
+func TestWaitReadyAnswersThroughHostPort(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	fake := &fakeDocker{inspects: []container.InspectResponse{inspected(state("running"), 0, port)}}
+	e := &Engine{cli: fake, host: "fake"}
+	var msgs []string
+	progress := Progress(func(_ context.Context, msg string, _ map[string]any) { msgs = append(msgs, msg) })
+	spec := WorkspaceSpec{WorkspaceID: "abc", Tier: 2, ReadyPath: "/healthz", ReadyTimeout: 5 * time.Second}
+	if err := e.WaitReady(context.Background(), spec, "c0ffee", 0, progress); err != nil {
+		t.Fatalf("WaitReady: %v", err)
+	}
+	if len(fake.stops) != 0 {
+		t.Errorf("a ready container must not be stopped")
+	}
+	if len(msgs) == 0 || msgs[len(msgs)-1] != "workspace ready" {
+		t.Errorf("progress = %q, want it to end with workspace ready", msgs)
+	}
+}
+
+func TestWaitReadyTimesOutWithoutStopping(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	fake := &fakeDocker{inspects: []container.InspectResponse{inspected(state("running"), 0, port)}, logs: []string{"listening"}}
+	e := &Engine{cli: fake, host: "fake"}
+	err := e.WaitReady(context.Background(), WorkspaceSpec{WorkspaceID: "abc", Tier: 2, ReadyTimeout: 300 * time.Millisecond}, "c0ffee", 0, nil)
+	var notReady *NotReadyError
+	if !errors.As(err, &notReady) {
+		t.Fatalf("WaitReady = %v, want a NotReadyError", err)
+	}
+	if !strings.Contains(notReady.Error(), "HTTP 404") || notReady.Logs[0] != "listening" {
+		t.Errorf("not-ready error should carry the last answer and the logs: %v", notReady)
+	}
+	if len(fake.stops) != 0 {
+		t.Errorf("a running container that is merely slow is left running")
+	}
+}
