@@ -47,26 +47,33 @@ func (e *Engine) Delete(ctx context.Context, r Removal, progress Progress) error
 }
 
 // removeContainer force-removes the workspace's container. The ID recorded in
-// state is ours by construction, so it is removed without a look first; with
-// no ID (an interrupted create) the name is inspected and only an owned
-// container is removed.
+// state is ours by construction, so it is removed without a look first. With
+// no ID (an interrupted create), or when that container is already gone (one
+// of ours may hold the name since: recreated outside Terraform and destroyed
+// with -refresh=false), the name is inspected and only an owned container is
+// removed; otherwise it would keep the volumes busy and leak.
 func (e *Engine) removeContainer(ctx context.Context, r Removal) error {
-	id := r.ContainerID
 	name := ContainerName(r.WorkspaceID)
-	if id == "" {
-		info, err := e.cli.ContainerInspect(ctx, name)
-		if cerrdefs.IsNotFound(err) {
+	if r.ContainerID != "" {
+		err := e.cli.ContainerRemove(ctx, r.ContainerID, container.RemoveOptions{Force: true})
+		switch {
+		case err == nil:
 			return nil
+		case !cerrdefs.IsNotFound(err):
+			return fmt.Errorf("removing container %s on %s: %w", name, e.host, err)
 		}
-		if err != nil {
-			return fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
-		}
-		if info.Config == nil || !IsOwned(info.Config.Labels, r.WorkspaceID) {
-			return nil // not ours: never touched
-		}
-		id = info.ID
 	}
-	if err := e.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+	info, err := e.cli.ContainerInspect(ctx, name)
+	if cerrdefs.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
+	}
+	if info.Config == nil || !IsOwned(info.Config.Labels, r.WorkspaceID) {
+		return nil // not ours: never touched
+	}
+	if err := e.cli.ContainerRemove(ctx, info.ID, container.RemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("removing container %s on %s: %w", name, e.host, err)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/docker/docker/client"
@@ -39,8 +40,9 @@ type Engine struct {
 	cli  client.APIClient
 	host string
 
-	imageCache   sync.Map // image ref -> imageLookup, valid for one provider run
-	networkCache sync.Map // names of networks seen to exist
+	imageCache   sync.Map     // image ref -> imageLookup, valid for one provider run
+	networkCache sync.Map     // names of networks seen to exist
+	cpuCount     atomic.Int64 // the engine's CPUs once asked (see CPUCount), else 0
 }
 
 type imageLookup struct {

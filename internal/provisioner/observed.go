@@ -5,6 +5,7 @@ package provisioner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -183,7 +184,39 @@ func describeIsolation(hc *container.HostConfig) string {
 			parts = append(parts, "docker_socket=true")
 		}
 	}
+	// Privileges a container can only get at creation. The provider never
+	// sets them, so they appear only when added outside Terraform.
+	if len(hc.CapAdd) > 0 {
+		parts = append(parts, "cap_add="+strings.Join(slices.Sorted(slices.Values(hc.CapAdd)), ","))
+	}
+	if opts := addedSecurityOpts(hc); len(opts) > 0 {
+		parts = append(parts, "security_opt="+strings.Join(opts, ","))
+	}
+	if len(hc.Devices) > 0 {
+		devices := make([]string, 0, len(hc.Devices))
+		for _, d := range hc.Devices {
+			devices = append(devices, d.PathOnHost)
+		}
+		slices.Sort(devices)
+		parts = append(parts, "devices="+strings.Join(devices, ","))
+	}
 	return strings.Join(parts, " ")
+}
+
+// addedSecurityOpts returns the container's security options, sorted,
+// without the "label=disable" that Docker itself adds to privileged
+// containers and to those sharing the host's PID or IPC namespace.
+func addedSecurityOpts(hc *container.HostConfig) []string {
+	byDocker := hc.Privileged || hc.PidMode.IsHost() || hc.IpcMode.IsHost()
+	var opts []string
+	for _, o := range hc.SecurityOpt {
+		if byDocker && (o == "label=disable" || o == "label:disable") {
+			continue
+		}
+		opts = append(opts, o)
+	}
+	slices.Sort(opts)
+	return opts
 }
 
 func orDefault(v, def string) string {

@@ -216,3 +216,43 @@ func TestDescribeIsolationSeesSocketInBinds(t *testing.T) {
 		t.Errorf("empty host config reads %q", got)
 	}
 }
+
+// Capabilities, security options and devices can only be given at creation;
+// the provider never sets them, so any of them is drift that replaces.
+func TestDescribeIsolationSeesAddedPrivileges(t *testing.T) {
+	base := BuildContainerRequest(baseSpec(2)).HostConfig
+	plain := describeIsolation(base)
+	cases := map[string]func(*container.HostConfig){
+		"cap_add=NET_ADMIN,SYS_ADMIN":     func(hc *container.HostConfig) { hc.CapAdd = []string{"SYS_ADMIN", "NET_ADMIN"} },
+		"security_opt=seccomp=unconfined": func(hc *container.HostConfig) { hc.SecurityOpt = []string{"seccomp=unconfined"} },
+		"devices=/dev/fuse":               func(hc *container.HostConfig) { hc.Devices = []container.DeviceMapping{{PathOnHost: "/dev/fuse"}} },
+	}
+	for want, mutate := range cases {
+		hc := *base
+		mutate(&hc)
+		got := describeIsolation(&hc)
+		if got == plain || !strings.Contains(got, want) {
+			t.Errorf("isolation %q should show %q", got, want)
+		}
+	}
+	if plain != Isolation(baseSpec(2)) {
+		t.Errorf("a container as built must read as planned: %q vs %q", plain, Isolation(baseSpec(2)))
+	}
+}
+
+// Docker adds label=disable to privileged and host-PID containers itself:
+// it must not read as drift (or the create would be inconsistent).
+func TestDescribeIsolationIgnoresLabelDisableAddedByDocker(t *testing.T) {
+	for _, tier := range []int{3, 4} {
+		hc := *BuildContainerRequest(baseSpec(tier)).HostConfig
+		hc.SecurityOpt = []string{"label=disable"}
+		if got, want := describeIsolation(&hc), Isolation(baseSpec(tier)); got != want {
+			t.Errorf("tier %d as inspected reads %q, planned %q", tier, got, want)
+		}
+	}
+	hc := *BuildContainerRequest(baseSpec(2)).HostConfig
+	hc.SecurityOpt = []string{"label=disable"}
+	if !strings.Contains(describeIsolation(&hc), "security_opt=label=disable") {
+		t.Error("label=disable added by hand to an unprivileged container is drift")
+	}
+}

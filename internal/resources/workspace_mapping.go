@@ -42,11 +42,17 @@ func toSpec(ctx context.Context, m workspaceModel, manifest *provisioner.Templat
 // removal names what destroying a workspace in state removes.
 func removal(m workspaceModel) provisioner.Removal {
 	id := m.WorkspaceID.ValueString()
+	// Our own volume's name, not the one read back: a volume swapped in
+	// outside Terraform is not ours, and ours must not leak.
+	workspaceVolume := ""
+	if m.WorkspaceVolume.ValueString() != "" {
+		workspaceVolume = provisioner.WorkspaceVolumeName(id)
+	}
 	return provisioner.Removal{
 		WorkspaceID:     id,
 		ContainerID:     m.ContainerID.ValueString(),
 		ConfigVolume:    provisioner.ConfigVolumeName(id),
-		WorkspaceVolume: m.WorkspaceVolume.ValueString(),
+		WorkspaceVolume: workspaceVolume,
 		KeepVolumes:     m.KeepVolumes.ValueBool(),
 	}
 }
@@ -59,7 +65,7 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 	m.ID = types.StringValue(id)
 	m.ContainerID = types.StringValue(o.ContainerID)
 	m.ContainerName = types.StringValue(provisioner.ContainerName(id))
-	m.ConfigVolume = types.StringValue(provisioner.ConfigVolumeName(id))
+	m.ConfigVolume = types.StringValue(o.ConfigVolume)
 	m.WorkspaceVolume = types.StringValue(o.WorkspaceVolume)
 	m.InternalURL = types.StringValue(provisioner.InternalURL(id))
 	m.HostURL = types.StringValue(o.HostURL())

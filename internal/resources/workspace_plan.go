@@ -101,16 +101,17 @@ func (p *planner) fillDefaults() {
 		m.MemoryMB = types.Int64Value(limits.MemoryMB)
 	}
 	if c.CPUs.IsNull() {
-		m.CPUs = types.Float64Value(limits.CPUs)
+		m.CPUs = types.Float64Value(p.defaultCPUs(limits.CPUs))
 	}
 	if !m.WorkspaceAccess.IsUnknown() && !m.Network.IsUnknown() {
 		spec := toSpec(p.ctx, *m, nil, 0, &p.resp.Diagnostics)
 		m.Isolation = types.StringValue(provisioner.Isolation(spec))
+		// Planned on every run, so a volume swapped outside shows as drift.
+		m.ConfigVolume = types.StringValue(provisioner.ConfigVolumeName(id))
+		m.WorkspaceVolume = types.StringValue(spec.WorkspaceVolume())
 		if p.creating() {
 			m.ID = types.StringValue(id)
 			m.ContainerName = types.StringValue(provisioner.ContainerName(id))
-			m.ConfigVolume = types.StringValue(provisioner.ConfigVolumeName(id))
-			m.WorkspaceVolume = types.StringValue(spec.WorkspaceVolume())
 			m.InternalURL = types.StringValue(provisioner.InternalURL(id))
 		}
 	}
@@ -292,6 +293,8 @@ func (p *planner) decideReplacements() {
 		"platform_url":     {p.state.PlatformURL, p.plan.PlatformURL},
 		"network":          {p.state.Network, p.plan.Network},
 		"isolation":        {p.state.Isolation, p.plan.Isolation},
+		"config_volume":    {p.state.ConfigVolume, p.plan.ConfigVolume},
+		"workspace_volume": {p.state.WorkspaceVolume, p.plan.WorkspaceVolume},
 	}
 	for attr, v := range pairs {
 		if !v[0].IsNull() && !v[1].IsUnknown() && !v[0].Equal(v[1]) {

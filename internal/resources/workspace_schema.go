@@ -86,7 +86,7 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"cpus": schema.Float64Attribute{
 				Optional: true, Computed: true, PlanModifiers: []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
 				Validators:          []validator.Float64{float64validator.Between(0.01, 1024)},
-				MarkdownDescription: "CPU limit in cores. Default: the tier's (1, 1, 2, 4 for tiers 1-4). Updated in place.",
+				MarkdownDescription: "CPU limit in cores. Default: the tier's (1, 1, 2, 4 for tiers 1-4), capped at the engine's CPU count (Docker refuses more). Updated in place.",
 			},
 			"workspace_access": schema.StringAttribute{
 				Optional: true, Computed: true, PlanModifiers: keepString,
