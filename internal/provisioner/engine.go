@@ -96,11 +96,13 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		}
 		opts = append(opts, client.WithHost(host))
 	}
-	var rt http.RoundTripper = transport
+	opts = append([]client.Opt{client.WithHTTPClient(&http.Client{Transport: transport})}, opts...)
 	if cfg.RoundTripperWrapper != nil {
-		rt = cfg.RoundTripperWrapper(rt)
+		// Last: WithHost and WithDialContext configure the *http.Transport
+		// itself and refuse any other RoundTripper, so the wrapper goes
+		// around the transport once they are done with it.
+		opts = append(opts, client.WithHTTPClient(&http.Client{Transport: cfg.RoundTripperWrapper(transport)}))
 	}
-	opts = append([]client.Opt{client.WithHTTPClient(&http.Client{Transport: rt})}, opts...)
 	cli, err := client.NewClientWithOpts(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("docker host %q: %w", host, err)

@@ -1,0 +1,160 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+// Command bench measures the provider on fleets of workspaces against the raw
+// Docker engine doing the same work, and checks every step. Run it through
+// scripts/bench.sh (make bench), which builds the provider and this program.
+//
+// For each fleet size N and each run, a raw arm (the Docker calls a workspace
+// needs, made directly at the given concurrency) and a provider arm
+// (terraform apply, no-change plan, drift plan, destroy) run one after the
+// other, so that noise from other work on the machine hits both. It prints one
+// table and writes every measurement to a JSON file.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	sizes       []int
+	runs        int
+	parallelism int
+	provider    string // freshly built provider binary
+	terraform   string
+	out         string // JSON results file
+	image       string
+	keepWork    bool
+	enforce     bool // exit non-zero when a target is missed
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == wrapCommand {
+		os.Exit(wrapProvider(os.Args[2:]))
+	}
+	opts, err := parseOptions(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, opts); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: FAILED:", err)
+		os.Exit(1)
+	}
+}
+
+func parseOptions(args []string) (options, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	sizes := fs.String("n", envOr("BENCH_N", "10,50,100"), "comma-separated fleet sizes (env BENCH_N)")
+	runs := fs.Int("runs", envInt("BENCH_RUNS", 3), "runs per arm and fleet size (env BENCH_RUNS)")
+	par := fs.Int("parallelism", envInt("BENCH_PARALLELISM", 10), "terraform -parallelism and raw-arm concurrency (env BENCH_PARALLELISM)")
+	provider := fs.String("provider", os.Getenv("BENCH_PROVIDER"), "path to the built terraform-provider-molecule (env BENCH_PROVIDER)")
+	tf := fs.String("terraform", envOr("TERRAFORM", "terraform"), "terraform binary (env TERRAFORM)")
+	out := fs.String("out", envOr("BENCH_OUT", filepath.Join("bench-results", "bench-"+time.Now().UTC().Format("20060102T150405Z")+".json")), "results file (env BENCH_OUT)")
+	image := fs.String("image", envOr("BENCH_IMAGE", "molecule-tf-standin:langgraph"), "workspace image (env BENCH_IMAGE)")
+	keep := fs.Bool("keep-workdirs", os.Getenv("BENCH_KEEP_WORKDIRS") != "", "keep terraform working directories and logs (env BENCH_KEEP_WORKDIRS)")
+	enforce := fs.Bool("enforce-targets", os.Getenv("BENCH_ENFORCE_TARGETS") != "", "exit non-zero when a target is missed (env BENCH_ENFORCE_TARGETS)")
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	o := options{runs: *runs, parallelism: *par, terraform: *tf, out: *out, image: *image, keepWork: *keep, enforce: *enforce}
+	for _, f := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > maxFleet {
+			return o, fmt.Errorf("fleet size %q: want an integer in 1..%d", f, maxFleet)
+		}
+		o.sizes = append(o.sizes, n)
+	}
+	if o.runs < 1 || o.parallelism < 1 {
+		return o, fmt.Errorf("runs and parallelism must be at least 1")
+	}
+	if *provider == "" {
+		return o, fmt.Errorf("-provider (or BENCH_PROVIDER) must name a built provider binary; scripts/bench.sh builds one")
+	}
+	abs, err := filepath.Abs(*provider)
+	if err != nil {
+		return o, err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return o, fmt.Errorf("provider binary: %w", err)
+	}
+	o.provider = abs
+	if o.terraform, err = exec.LookPath(o.terraform); err != nil {
+		return o, fmt.Errorf("terraform: %w", err)
+	}
+	return o, nil
+}
+
+// run measures every fleet size, interleaving the arms run by run, and always
+// removes what the session made.
+func run(ctx context.Context, o options) error {
+	s, err := newSession(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+
+	var results []measurement
+	var failures []string
+	for _, n := range o.sizes {
+		for r := 1; r <= o.runs; r++ {
+			for _, arm := range []string{armRaw, armProvider} {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				fmt.Fprintf(os.Stderr, "bench: N=%d run %d/%d %s arm...\n", n, r, o.runs, arm)
+				m := s.measure(ctx, arm, n, r)
+				if m.Error != "" {
+					failures = append(failures, fmt.Sprintf("%s N=%d run %d: %s", arm, n, r, m.Error))
+					fmt.Fprintf(os.Stderr, "bench: %s N=%d run %d FAILED: %s\n", arm, n, r, m.Error)
+				} else {
+					fmt.Fprintf(os.Stderr, "bench:   create %.2fs plan %.2fs drift-plan %.2fs destroy %.2fs\n", m.CreateS, m.PlanS, m.DriftPlanS, m.DestroyS)
+				}
+				results = append(results, m)
+				if err := s.sweepBatch(m.IDPrefix); err != nil {
+					failures = append(failures, fmt.Sprintf("%s N=%d run %d: cleanup: %v", arm, n, r, err))
+				}
+			}
+		}
+	}
+	rep := buildReport(o, results)
+	rep.print(os.Stdout)
+	if err := rep.write(o.out); err != nil {
+		failures = append(failures, "writing results: "+err.Error())
+	} else {
+		fmt.Printf("\nresults written to %s\n", o.out)
+	}
+	if len(failures) > 0 {
+		return fmt.Errorf("%d step(s) failed:\n  %s", len(failures), strings.Join(failures, "\n  "))
+	}
+	if missed := rep.missedTargets(); len(missed) > 0 && o.enforce {
+		return fmt.Errorf("targets missed: %s", strings.Join(missed, "; "))
+	}
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,219 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+	"github.com/docker/docker/client"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+)
+
+// Workspace ids are "bench" + session tag (2 hex) + batch (2 hex) + index
+// (3 hex): 12 characters, so every Docker name is unique, then "-" + a
+// session nonce that the final sweep matches on.
+const (
+	idPrefix    = "bench"
+	maxFleet    = 0xfff + 1
+	maxBatch    = 0xff + 1
+	armRaw      = "raw"
+	armProvider = "provider"
+)
+
+// session is one bench invocation: its ids, network and Docker client.
+type session struct {
+	opts    options
+	cli     *client.Client // uncounted: checks and cleanup only
+	tag     string
+	nonce   string
+	batch   int
+	network string
+	workdir string
+	wrapper string // dev_overrides directory holding the provider launcher
+}
+
+func newSession(ctx context.Context, o options) (*session, error) {
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return nil, fmt.Errorf("docker client: %w", err)
+	}
+	if _, err := cli.Ping(ctx); err != nil {
+		return nil, fmt.Errorf("no Docker engine answers (%v): run scripts/ensure-docker.sh", err)
+	}
+	if _, err := cli.ImageInspect(ctx, o.image); err != nil {
+		return nil, fmt.Errorf("image %s: %v (run scripts/build-test-images.sh)", o.image, err)
+	}
+	random := make([]byte, 5)
+	_, _ = rand.Read(random)
+	h := hex.EncodeToString(random)
+	s := &session{opts: o, cli: cli, tag: h[:2], nonce: h[2:], network: "molecule-bench-" + h}
+	if s.workdir, err = os.MkdirTemp("", "molecule-bench-"); err != nil {
+		return nil, err
+	}
+	labels := provisioner.OwnershipLabels("", provisioner.RoleNetwork)
+	labels[sessionLabel] = s.nonce
+	if _, err := cli.NetworkCreate(ctx, s.network, network.CreateOptions{Driver: "bridge", Labels: labels}); err != nil {
+		s.close()
+		return nil, fmt.Errorf("creating bench network: %w", err)
+	}
+	if s.wrapper, err = writeProviderLauncher(s.workdir, o.provider); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sessionLabel marks the bench network so a sweep finds it.
+const sessionLabel = "ai.molecule.bench.session"
+
+// ids returns n fresh workspace ids and their common 12-character-stem prefix.
+func (s *session) ids(n int) ([]string, string, error) {
+	if s.batch >= maxBatch {
+		return nil, "", fmt.Errorf("more than %d batches in one session", maxBatch)
+	}
+	prefix := fmt.Sprintf("%s%s%02x", idPrefix, s.tag, s.batch)
+	s.batch++
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%s%03x-%s", prefix, i, s.nonce)
+	}
+	return ids, prefix, nil
+}
+
+// measure runs one arm on a fresh fleet of n workspaces.
+func (s *session) measure(ctx context.Context, arm string, n, runNo int) measurement {
+	m := measurement{Arm: arm, N: n, Run: runNo}
+	ids, prefix, err := s.ids(n)
+	if err != nil {
+		m.Error = err.Error()
+		return m
+	}
+	m.IDPrefix = prefix
+	switch arm {
+	case armRaw:
+		err = newRawArm(s).run(ctx, ids, &m)
+	default:
+		err = newProviderArm(s).run(ctx, ids, &m)
+	}
+	if err != nil {
+		m.Error = err.Error()
+	}
+	return m
+}
+
+// owned lists our containers and volumes whose workspace id matches keep.
+func (s *session) owned(ctx context.Context, keep func(workspaceID string) bool) (containers, volumes []string, err error) {
+	f := filters.NewArgs(filters.Arg("label", provisioner.LabelManaged+"=true"))
+	cs, err := s.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range cs {
+		if keep(c.Labels[provisioner.LabelWorkspaceID]) {
+			containers = append(containers, c.ID)
+		}
+	}
+	vs, err := s.cli.VolumeList(ctx, volume.ListOptions{Filters: f})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, v := range vs.Volumes {
+		if keep(v.Labels[provisioner.LabelWorkspaceID]) {
+			volumes = append(volumes, v.Name)
+		}
+	}
+	return containers, volumes, nil
+}
+
+// leftovers describes what of a batch still exists ("" when nothing).
+func (s *session) leftovers(ctx context.Context, prefix string) (string, error) {
+	cs, vs, err := s.owned(ctx, func(id string) bool { return strings.HasPrefix(id, prefix) })
+	if err != nil {
+		return "", err
+	}
+	if len(cs)+len(vs) == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("%d container(s) and %d volume(s) left (e.g. %v %v)", len(cs), len(vs), head(cs), head(vs)), nil
+}
+
+func head(xs []string) []string {
+	if len(xs) > 2 {
+		return xs[:2]
+	}
+	return xs
+}
+
+// sweepBatch removes, by ownership label, whatever a batch left behind.
+func (s *session) sweepBatch(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	return s.sweep(func(id string) bool { return strings.HasPrefix(id, prefix) && strings.HasSuffix(id, "-"+s.nonce) })
+}
+
+func (s *session) sweep(keep func(string) bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cs, vs, err := s.owned(ctx, keep)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range cs {
+		if err := s.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, err)
+		}
+	}
+	for _, v := range vs {
+		if err := s.cli.VolumeRemove(ctx, v, true); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, err)
+		}
+	}
+	if n := len(cs) + len(vs); n > 0 {
+		fmt.Fprintf(os.Stderr, "bench: swept %d container(s), %d volume(s)\n", len(cs), len(vs))
+	}
+	return errors.Join(errs...)
+}
+
+// close removes everything this session made, whatever happened before.
+func (s *session) close() {
+	if err := s.sweep(func(id string) bool { return strings.HasSuffix(id, "-"+s.nonce) }); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: final sweep:", err)
+	}
+	// The engine may still be releasing the last endpoints: retry briefly.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for delay := 50 * time.Millisecond; ; delay = min(delay*2, 2*time.Second) {
+		err := s.cli.NetworkRemove(ctx, s.network)
+		if err == nil || cerrdefs.IsNotFound(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(os.Stderr, "bench: removing network:", err)
+		case <-time.After(delay):
+			continue
+		}
+		break
+	}
+	if !s.opts.keepWork && s.workdir != "" {
+		_ = os.RemoveAll(s.workdir)
+	} else if s.workdir != "" {
+		fmt.Fprintln(os.Stderr, "bench: working directories kept in", s.workdir)
+	}
+	_ = s.cli.Close()
+}
