@@ -158,9 +158,11 @@ func (e *Engine) crash(s WorkspaceSpec, id string, o ObservedWorkspace, start ti
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
 	after := time.Since(start)
-	logs := e.tailLogs(ctx, id)
+	// Stop first: the restart policy brings it back within 100ms, and every
+	// round is another crash. Its logs stay readable once stopped.
 	timeout := 0
 	_ = e.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &timeout})
+	logs := e.tailLogs(ctx, id)
 	return &CrashError{Container: s.ContainerName(), Status: o.Status, ExitCode: o.ExitCode, OOMKilled: o.OOMKilled,
 		RestartCount: o.RestartCount, After: after, Logs: logs}
 }
