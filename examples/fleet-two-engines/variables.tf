@@ -29,7 +29,7 @@ variable "workspaces" {
     "3f6c1d2e-0a1b-4c5d-8e9f-a0b1c2d3e4f5" = { name = "Planner" }
     "5a7e3f40-2c3d-4e5f-9a0b-c1d2e3f4a5b6" = { name = "Researcher" }
     "6b8f4051-3d4e-4f60-8b1c-d2e3f4a5b6c7" = { name = "Writer", runtime = "crewai" }
-    "7c905162-4e5f-4071-9c2d-e3f4a5b6c7d8" = { name = "Reviewer", tier = 1 }
+    "7c905162-4e5f-4071-9c2d-e3f4a5b6c7d2" = { name = "Reviewer", tier = 1 }
   }
 
   validation {
