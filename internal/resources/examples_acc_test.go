@@ -93,7 +93,7 @@ func TestAccExampleFleet_appliesAndDestroys(t *testing.T) {
 		fmt.Sprintf("molecule_workspace.agent[%q]", agents[0].id): "no-op",
 		fmt.Sprintf("molecule_workspace.agent[%q]", agents[1].id): "delete",
 		fmt.Sprintf("molecule_workspace.agent[%q]", agents[2].id): "no-op",
-		"molecule_network.fleet": "no-op",
+		"molecule_network.fleet":                                  "no-op",
 	}
 	for addr, action := range want {
 		if actions[addr] != action {
