@@ -87,6 +87,7 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 		return fail(fmt.Errorf("copying config files into %s:/configs: %w", req.Name, err))
 	}
 	progress.emit(ctx, "config files copied", map[string]any{"container": req.Name, "bytes": len(archive)})
+	written := e.filesWritten(ctx, resp.ID, archive)
 
 	if !s.Running {
 		return e.Inspect(ctx, s.WorkspaceID, true)
@@ -97,11 +98,12 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	progress.emit(ctx, "container started", map[string]any{"container": req.Name})
 	// From here the container is recorded even if it never becomes ready: it
 	// is stopped and returned so that Terraform taints it.
-	return e.afterStart(ctx, s, resp.ID, 0, progress)
+	return e.afterStart(ctx, s, resp.ID, 0, written, progress)
 }
 
-// afterStart waits for readiness when asked, then inspects.
-func (e *Engine) afterStart(ctx context.Context, s WorkspaceSpec, id string, restartsBefore int, progress Progress) (ObservedWorkspace, error) {
+// afterStart waits for readiness when asked, then inspects; the files are
+// read back unless written says what was just copied in.
+func (e *Engine) afterStart(ctx context.Context, s WorkspaceSpec, id string, restartsBefore int, written *writtenFiles, progress Progress) (ObservedWorkspace, error) {
 	if s.WaitForReady {
 		if err := e.WaitReady(ctx, s, id, restartsBefore, progress); err != nil {
 			obs, ierr := e.Inspect(context.WithoutCancel(ctx), s.WorkspaceID, false)
@@ -111,7 +113,7 @@ func (e *Engine) afterStart(ctx context.Context, s WorkspaceSpec, id string, res
 			return obs, err
 		}
 	}
-	return e.Inspect(ctx, s.WorkspaceID, true)
+	return e.observeWritten(ctx, s.WorkspaceID, written)
 }
 
 // checkNameFree fails when the container name is already taken. A container

@@ -62,6 +62,10 @@ type ObservedWorkspace struct {
 
 	// ConfigHashes holds relpath -> hash of every file in /configs; nil when not read.
 	ConfigHashes map[string]string
+	// ConfigStamp summarises the stat of the single managed config file
+	// when the hashes were read or written ("" when none covers them): a
+	// refresh that finds the same stamp need not read the files again.
+	ConfigStamp string
 }
 
 // HostURL is the agent's address from the host, or "" without a published port.

@@ -40,6 +40,7 @@ func (e *Engine) Update(ctx context.Context, s WorkspaceSpec, ch Changes, progre
 		}
 		progress.emit(ctx, "limits updated", map[string]any{"container": name, "memory_mb": limits.MemoryMB, "cpus": limits.CPUs})
 	}
+	var written *writtenFiles
 	if ch.Files {
 		archive, err := BuildConfigArchive(s.Template, s.ConfigFiles)
 		if err != nil {
@@ -49,6 +50,7 @@ func (e *Engine) Update(ctx context.Context, s WorkspaceSpec, ch Changes, progre
 			return ObservedWorkspace{}, fmt.Errorf("rewriting config files in %s:/configs: %w", name, err)
 		}
 		progress.emit(ctx, "config files rewritten", map[string]any{"container": name})
+		written = e.filesWritten(ctx, id, archive)
 	}
 	running := info.State != nil && info.State.Running
 	switch {
@@ -64,7 +66,7 @@ func (e *Engine) Update(ctx context.Context, s WorkspaceSpec, ch Changes, progre
 		}
 		progress.emit(ctx, "container started", map[string]any{"container": name})
 		// A restart through the API does not raise RestartCount; count from now.
-		return e.afterStart(ctx, s, id, info.RestartCount, progress)
+		return e.afterStart(ctx, s, id, info.RestartCount, written, progress)
 	case !s.Running && running:
 		timeout := 10
 		if err := e.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &timeout}); err != nil {

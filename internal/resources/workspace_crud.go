@@ -40,6 +40,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 		// apply replaces it instead of leaving it orphaned.
 		applyObserved(ctx, &plan, obs, false, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 	}
 	if err != nil {
 		detail := err.Error()
@@ -57,7 +58,8 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	importing := state.ContainerID.IsNull()
-	obs, err := r.data.Engine.Inspect(ctx, state.WorkspaceID.ValueString(), true)
+	obs, err := r.data.Engine.InspectFiles(ctx, state.WorkspaceID.ValueString(),
+		managedConfigPaths(ctx, state.ConfigSHA256, &resp.Diagnostics), recordedConfigStamp(ctx, req.Private))
 	if err != nil {
 		resp.Diagnostics.AddError("Reading workspace "+state.WorkspaceID.ValueString()+" failed", err.Error())
 		return
@@ -74,6 +76,7 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	applyObserved(ctx, &state, obs, importing, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 }
 
 func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -101,6 +104,7 @@ func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateReque
 	if obs.Exists {
 		applyObserved(ctx, &plan, obs, false, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Updating workspace "+spec.WorkspaceID+" failed", err.Error())
