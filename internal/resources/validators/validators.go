@@ -93,6 +93,9 @@ func AbsolutePath() validator.String {
 		if strings.ContainsRune(p, 0) {
 			return fmt.Errorf("path contains a NUL byte")
 		}
+		if slices.Contains(strings.Split(p, "/"), "..") {
+			return fmt.Errorf("%q contains a \"..\" element: give the resolved path, e.g. %q", p, filepath.Clean(p))
+		}
 		return nil
 	}}
 }

@@ -219,3 +219,16 @@ func TestMapValidatorsSkipNullUnknownAndUnknownElements(t *testing.T) {
 		t.Errorf("unknown element checked: %v", resp.Diagnostics)
 	}
 }
+
+func TestCheckAbsolutePathRefusesDotDot(t *testing.T) {
+	v := AbsolutePath()
+	for _, p := range []string{"/srv/../etc", "/srv/project/..", "/../x"} {
+		resp := validateString(v, types.StringValue(p))
+		if !resp.Diagnostics.HasError() {
+			t.Errorf("%q: want an error for the .. element", p)
+		}
+	}
+	if resp := validateString(v, types.StringValue("/srv/project")); resp.Diagnostics.HasError() {
+		t.Errorf("clean path refused: %v", resp.Diagnostics)
+	}
+}
