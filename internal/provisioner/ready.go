@@ -70,7 +70,7 @@ func (e *Engine) WaitReady(ctx context.Context, s WorkspaceSpec, containerID str
 		ctx, cancel = context.WithTimeout(ctx, s.ReadyTimeout)
 		defer cancel()
 	}
-	httpClient := &http.Client{Timeout: 2 * time.Second}
+	agent := &agentProber{client: &http.Client{Timeout: 2 * time.Second}}
 	delay := 25 * time.Millisecond
 	lastLog := time.Time{}
 	var url string
@@ -91,7 +91,7 @@ func (e *Engine) WaitReady(ctx context.Context, s WorkspaceSpec, containerID str
 			url = readyURL(obs, s)
 		}
 		if url != "" && obs.Running {
-			if lastErr = probe(ctx, httpClient, url); lastErr == nil {
+			if lastErr = probe(ctx, agent.client, url); lastErr == nil {
 				progress.emit(ctx, "workspace ready", map[string]any{"container": s.ContainerName(), "url": url, "elapsed": time.Since(start).String()})
 				return nil
 			}
@@ -100,12 +100,50 @@ func (e *Engine) WaitReady(ctx context.Context, s WorkspaceSpec, containerID str
 			progress.emit(ctx, "waiting for workspace to serve", map[string]any{"container": s.ContainerName(), "elapsed": time.Since(start).Round(time.Millisecond).String()})
 			lastLog = time.Now()
 		}
-		select {
-		case <-ctx.Done():
+		// Until the next look at the container, the agent is probed on a
+		// quicker schedule of its own: probes cost the engine nothing, and
+		// the agent is seen as soon as it listens.
+		if agent.probeUntil(ctx, url, url != "" && obs.Running, time.Now().Add(delay), &lastErr) {
+			progress.emit(ctx, "workspace ready", map[string]any{"container": s.ContainerName(), "url": url, "elapsed": time.Since(start).String()})
+			return nil
+		}
+		if ctx.Err() != nil {
 			return e.notReady(s, containerID, url, start, lastErr)
-		case <-time.After(delay):
 		}
 		delay = min(delay*2, 500*time.Millisecond)
+	}
+}
+
+// agentProber probes the agent between looks at its container, with a
+// backoff of its own (5 ms doubling to 100 ms) kept across those looks.
+type agentProber struct {
+	client *http.Client
+	step   time.Duration
+}
+
+// probeUntil waits until deadline or the end of ctx, probing url meanwhile
+// when probing; it reports whether the agent answered.
+func (a *agentProber) probeUntil(ctx context.Context, url string, probing bool, deadline time.Time, lastErr *error) bool {
+	for {
+		wait := time.Until(deadline)
+		if probing {
+			a.step = min(max(a.step*2, 5*time.Millisecond), 100*time.Millisecond)
+			wait = min(wait, a.step)
+		}
+		if wait <= 0 {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(wait):
+		}
+		if !probing || !time.Now().Before(deadline) {
+			return false // the caller looks at the container, then probes
+		}
+		if *lastErr = probe(ctx, a.client, url); *lastErr == nil {
+			return true
+		}
 	}
 }
 
