@@ -6,9 +6,11 @@ package resources_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -159,5 +161,37 @@ func checkMatchesDocker(cli *client.Client, addr, idAttr, urlAttr, workspaceID s
 			return fmt.Errorf("agent card at %s: status %d, err %v, body %.100q", url, code, err, body)
 		}
 		return nil
+	}
+}
+
+// Looking up a workspace that does not exist fails, naming the container it
+// looked for; so does one whose container is not this provider's.
+func TestAccDataSources_workspaceNotFound(t *testing.T) {
+	missing := acctest.RandomID("dsnone")
+	foreign := acctest.RandomID("dsforeign")
+	cli := acctest.Docker(t)
+	acctest.PreCheck(t)
+	// A container holding the workspace's name without our labels.
+	created, err := cli.ContainerCreate(context.Background(), &container.Config{Image: acctest.StandinImage("langgraph")}, nil, nil, nil, provisioner.ContainerName(foreign))
+	if err != nil {
+		t.Fatalf("creating foreign container: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cli.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
+	})
+
+	lookup := func(id string) string {
+		return acctest.ProviderConfig() + fmt.Sprintf("data \"molecule_workspace\" \"x\" {\n  workspace_id = %q\n}\n", id)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: lookup(missing), ExpectError: regexp.MustCompile(`Workspace not found[\s\S]*` + provisioner.ContainerName(missing))},
+			{Config: lookup(foreign), ExpectError: regexp.MustCompile(`Workspace not found`)},
+		},
+	})
+	// The foreign container is untouched.
+	if _, err := cli.ContainerInspect(context.Background(), created.ID); err != nil {
+		t.Errorf("foreign container: %v", err)
 	}
 }
