@@ -200,6 +200,14 @@ func (e *Engine) crash(s WorkspaceSpec, id string, o ObservedWorkspace, start ti
 	// round is another crash. Its logs stay readable once stopped.
 	timeout := 0
 	_ = e.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &timeout})
+	if o.Running {
+		// Already run again by its restart policy: its state describes the
+		// new run, the engine's events the exit that matters.
+		o.Status = "restarted"
+		if code, oom, ok := e.lastExit(ctx, id); ok {
+			o.ExitCode, o.OOMKilled = code, oom
+		}
+	}
 	logs := e.tailLogs(ctx, id)
 	return &CrashError{Container: s.ContainerName(), Status: o.Status, ExitCode: o.ExitCode, OOMKilled: o.OOMKilled,
 		RestartCount: o.RestartCount, After: after, Logs: logs}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/docker/go-connections/nat"
@@ -250,5 +251,91 @@ func TestWaitReadyTimesOutWithoutStopping(t *testing.T) {
 	}
 	if len(fake.stops) != 0 {
 		t.Errorf("a running container that is merely slow is left running")
+	}
+}
+
+// fakeEvents adds the engine's event log to fakeDocker.
+type fakeEvents struct {
+	*fakeDocker
+	log  []events.Message
+	asks []events.ListOptions
+}
+
+func (f *fakeEvents) Events(_ context.Context, opts events.ListOptions) (<-chan events.Message, <-chan error) {
+	f.asks = append(f.asks, opts)
+	msgs, errs := make(chan events.Message), make(chan error, 1)
+	go func() {
+		for _, m := range f.log {
+			msgs <- m
+		}
+		errs <- io.EOF
+	}()
+	return msgs, errs
+}
+
+func containerEvent(action events.Action, attrs map[string]string) events.Message {
+	return events.Message{Type: events.ContainerEventType, Action: action, Actor: events.Actor{ID: "c0ffee", Attributes: attrs}}
+}
+
+// When the restart policy ran the container again before a look at it, its
+// state tells only of the new run: the exit code and the OOM kill of the run
+// that failed come from the engine's events.
+func TestWaitReadyRecoversTheExitOfARestartedContainer(t *testing.T) {
+	again := inspected(state("running"), 1, "")
+	again.Created = "2026-01-01T00:00:00Z"
+	again.State.StartedAt = "2026-01-01T00:00:02Z"
+	fake := &fakeEvents{
+		fakeDocker: &fakeDocker{inspects: []container.InspectResponse{inspected(state("running"), 0, ""), again}, logs: []string{"allocating 256 MiB"}},
+		log: []events.Message{
+			containerEvent(events.ActionStart, nil),
+			containerEvent(events.ActionOOM, nil),
+			containerEvent(events.ActionDie, map[string]string{"exitCode": "137"}),
+			containerEvent(events.ActionStart, nil),
+		},
+	}
+	e := &Engine{cli: fake, host: "fake"}
+	err := e.WaitReady(context.Background(), WorkspaceSpec{WorkspaceID: "abc", Tier: 2, ReadyTimeout: time.Minute}, "c0ffee", 0, nil)
+	var crash *CrashError
+	if !errors.As(err, &crash) {
+		t.Fatalf("WaitReady = %v, want a CrashError", err)
+	}
+	if crash.ExitCode != 137 || !crash.OOMKilled || crash.Status != "restarted" || crash.RestartCount != 1 {
+		t.Errorf("crash = %+v, want exit code 137, OOM-killed, restarted once", crash)
+	}
+	if len(fake.asks) != 1 || fake.asks[0].Since != again.Created || fake.asks[0].Until != again.State.StartedAt {
+		t.Errorf("events should be read from creation to the latest start, asked %+v", fake.asks)
+	}
+	if len(fake.stops) != 1 {
+		t.Errorf("the container should be stopped once, stops: %+v", fake.stops)
+	}
+}
+
+func TestLastExitReadsTheLastRunsExit(t *testing.T) {
+	start, oom := containerEvent(events.ActionStart, nil), containerEvent(events.ActionOOM, nil)
+	die := func(code string) events.Message {
+		return containerEvent(events.ActionDie, map[string]string{"exitCode": code})
+	}
+	cases := []struct {
+		name     string
+		log      []events.Message
+		wantCode int
+		wantOOM  bool
+		found    bool
+	}{
+		{"OOM notice before the exit", []events.Message{start, oom, die("137"), start}, 137, true, true},
+		{"OOM notice after the exit", []events.Message{start, die("137"), oom, start}, 137, true, true},
+		{"an earlier run's OOM does not count", []events.Message{start, oom, die("137"), start, die("3"), start}, 3, false, true},
+		{"no exit in the log", []events.Message{start}, 0, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			info := inspected(state("running"), 1, "")
+			info.Created, info.State.StartedAt = "2026-01-01T00:00:00Z", "2026-01-01T00:00:02Z"
+			e := &Engine{cli: &fakeEvents{fakeDocker: &fakeDocker{inspects: []container.InspectResponse{info}}, log: c.log}}
+			code, oomKilled, found := e.lastExit(context.Background(), "c0ffee")
+			if code != c.wantCode || oomKilled != c.wantOOM || found != c.found {
+				t.Errorf("lastExit = %d, %t, %t; want %d, %t, %t", code, oomKilled, found, c.wantCode, c.wantOOM, c.found)
+			}
+		})
 	}
 }
