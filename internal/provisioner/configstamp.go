@@ -97,3 +97,18 @@ func (e *Engine) observeWritten(ctx context.Context, workspaceID string, w *writ
 	}
 	return obs, err
 }
+
+// withFiles completes the observation of a workspace that has just become
+// ready: the files just written, or else read back.
+func (e *Engine) withFiles(ctx context.Context, obs ObservedWorkspace, w *writtenFiles) (ObservedWorkspace, error) {
+	if w != nil {
+		obs.ConfigHashes, obs.ConfigStamp = w.hashes, w.stamp
+		return obs, nil
+	}
+	hashes, err := e.readConfigHashes(ctx, obs.ContainerID)
+	if err != nil {
+		return ObservedWorkspace{}, fmt.Errorf("reading /configs of %s on %s: %w", obs.ContainerName, e.host, err)
+	}
+	obs.ConfigHashes = hashes
+	return obs, nil
+}

@@ -104,16 +104,18 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 // afterStart waits for readiness when asked, then inspects; the files are
 // read back unless written says what was just copied in.
 func (e *Engine) afterStart(ctx context.Context, s WorkspaceSpec, id string, restartsBefore int, written *writtenFiles, progress Progress) (ObservedWorkspace, error) {
-	if s.WaitForReady {
-		if err := e.WaitReady(ctx, s, id, restartsBefore, progress); err != nil {
-			obs, ierr := e.Inspect(context.WithoutCancel(ctx), s.WorkspaceID, false)
-			if ierr != nil {
-				obs = Missing(s.WorkspaceID)
-			}
-			return obs, err
-		}
+	if !s.WaitForReady {
+		return e.observeWritten(ctx, s.WorkspaceID, written)
 	}
-	return e.observeWritten(ctx, s.WorkspaceID, written)
+	obs, err := e.waitReady(ctx, s, id, restartsBefore, progress)
+	if err != nil {
+		obs, ierr := e.Inspect(context.WithoutCancel(ctx), s.WorkspaceID, false)
+		if ierr != nil {
+			obs = Missing(s.WorkspaceID)
+		}
+		return obs, err
+	}
+	return e.withFiles(ctx, obs, written)
 }
 
 // checkNameFree fails when the container name is already taken. A container

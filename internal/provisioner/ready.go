@@ -64,6 +64,14 @@ func (n *NotReadyError) Error() string {
 // agent port at ReadyPath. A container that exits, restarts or is OOM-killed
 // fails at once: it is stopped and a CrashError carries its last log lines.
 func (e *Engine) WaitReady(ctx context.Context, s WorkspaceSpec, containerID string, restartsBefore int, progress Progress) error {
+	_, err := e.waitReady(ctx, s, containerID, restartsBefore, progress)
+	return err
+}
+
+// waitReady is WaitReady returning the last look at the container, taken
+// while it served (or just before the agent answered): the observation of a
+// workspace that has just become ready, with no need to inspect it again.
+func (e *Engine) waitReady(ctx context.Context, s WorkspaceSpec, containerID string, restartsBefore int, progress Progress) (ObservedWorkspace, error) {
 	start := time.Now()
 	if s.ReadyTimeout > 0 {
 		var cancel context.CancelFunc
@@ -79,13 +87,13 @@ func (e *Engine) WaitReady(ctx context.Context, s WorkspaceSpec, containerID str
 		info, err := e.cli.ContainerInspect(ctx, containerID)
 		if err != nil {
 			if ctx.Err() != nil {
-				return e.notReady(s, containerID, url, start, lastErr)
+				return ObservedWorkspace{}, e.notReady(s, containerID, url, start, lastErr)
 			}
-			return fmt.Errorf("inspecting %s while waiting for it: %w", s.ContainerName(), err)
+			return ObservedWorkspace{}, fmt.Errorf("inspecting %s while waiting for it: %w", s.ContainerName(), err)
 		}
 		obs := observe(info, s.WorkspaceID)
 		if crashed(info, restartsBefore) {
-			return e.crash(s, containerID, obs, start)
+			return ObservedWorkspace{}, e.crash(s, containerID, obs, start)
 		}
 		if url == "" {
 			url = readyURL(obs, s)
@@ -93,7 +101,7 @@ func (e *Engine) WaitReady(ctx context.Context, s WorkspaceSpec, containerID str
 		if url != "" && obs.Running {
 			if lastErr = probe(ctx, agent.client, url); lastErr == nil {
 				progress.emit(ctx, "workspace ready", map[string]any{"container": s.ContainerName(), "url": url, "elapsed": time.Since(start).String()})
-				return nil
+				return obs, nil
 			}
 		}
 		if time.Since(lastLog) > 5*time.Second {
@@ -105,10 +113,10 @@ func (e *Engine) WaitReady(ctx context.Context, s WorkspaceSpec, containerID str
 		// the agent is seen as soon as it listens.
 		if agent.probeUntil(ctx, url, url != "" && obs.Running, time.Now().Add(delay), &lastErr) {
 			progress.emit(ctx, "workspace ready", map[string]any{"container": s.ContainerName(), "url": url, "elapsed": time.Since(start).String()})
-			return nil
+			return obs, nil
 		}
 		if ctx.Err() != nil {
-			return e.notReady(s, containerID, url, start, lastErr)
+			return ObservedWorkspace{}, e.notReady(s, containerID, url, start, lastErr)
 		}
 		delay = min(delay*2, 500*time.Millisecond)
 	}
