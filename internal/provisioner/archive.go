@@ -256,6 +256,10 @@ func (e *archiveEntry) readContent() ([]byte, error) {
 	if len(content) > MaxConfigFileBytes {
 		return nil, fmt.Errorf("template file %q has grown over the %d-byte (1 MiB) limit per file: make it smaller", e.relPath, MaxConfigFileBytes)
 	}
+	// The same text rules as for config_files: the agent parses YAML and JSON.
+	if err := ValidateConfigFileContent(e.relPath, string(content)); err != nil {
+		return nil, fmt.Errorf("template_path: %w", err)
+	}
 	return content, nil
 }
 
@@ -280,7 +284,7 @@ func planConfigArchive(manifest *TemplateManifest, files map[string]string) ([]a
 			planned[te.RelPath] = archiveEntry{
 				relPath:      te.RelPath,
 				kind:         te.Kind,
-				mode:         te.Mode,
+				mode:         templateMode(te),
 				linkTarget:   te.LinkTarget,
 				hostPath:     te.HostPath,
 				fromTemplate: true,

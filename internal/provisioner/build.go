@@ -25,6 +25,11 @@ const (
 	// env and labels of their own, and import must tell them apart.
 	LabelEnvKeys   = "ai.molecule.terraform.env-keys"
 	LabelLabelKeys = "ai.molecule.terraform.label-keys"
+	// Set only when the workspace has write-only env: the keys (kept apart
+	// from env-keys, so they are never read back into state) and the
+	// secret_env_wo_version that put them there (read back, for import).
+	LabelSecretEnvKeys    = "ai.molecule.terraform.secret-env-keys"
+	LabelSecretEnvVersion = "ai.molecule.terraform.secret-env-version"
 )
 
 const dockerSocket = "/var/run/docker.sock"
@@ -51,6 +56,12 @@ func ContainerLabels(s WorkspaceSpec) map[string]string {
 	labels[LabelTier] = strconv.Itoa(s.Tier)
 	labels[LabelEnvKeys] = strings.Join(slices.Sorted(maps.Keys(s.Env)), ",")
 	labels[LabelLabelKeys] = strings.Join(slices.Sorted(maps.Keys(s.Labels)), ",")
+	if len(s.SecretEnv) > 0 {
+		labels[LabelSecretEnvKeys] = strings.Join(slices.Sorted(maps.Keys(s.SecretEnv)), ",")
+	}
+	if s.SecretEnvVersion != "" {
+		labels[LabelSecretEnvVersion] = s.SecretEnvVersion
+	}
 	return labels
 }
 

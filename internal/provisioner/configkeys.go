@@ -143,6 +143,17 @@ func FileModeFor(relPath string) int64 {
 	return ConfigFileMode
 }
 
+// templateMode keeps a template entry's mode from the host, except that a
+// file whose name looks like a credential (see FileModeFor) loses the group
+// and other bits: a token copied from a world-readable template stays
+// private to the agent.
+func templateMode(e TemplateEntry) int64 {
+	if e.Kind == EntryFile && looksSecret(path.Base(e.RelPath)) {
+		return e.Mode &^ 0o077
+	}
+	return e.Mode
+}
+
 // looksSecret errs on the side of caution: a false positive only makes a
 // file unreadable to users other than the agent, which owns it.
 func looksSecret(name string) bool {

@@ -42,10 +42,7 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
 		if cerr := undo.run(cctx); cerr != nil {
-			partial := Missing(s.WorkspaceID)
-			partial.Exists, partial.ContainerID, partial.Status = containerID != "", containerID, "unknown"
-			partial.ConfigVolume, partial.WorkspaceVolume = s.ConfigVolume(), s.WorkspaceVolume()
-			return partial, fmt.Errorf("%w; cleaning up also failed, so the workspace is kept in state for the next apply to replace: %v", err, cerr)
+			return partialObservation(s, containerID), fmt.Errorf("%w; cleaning up also failed, so the workspace is kept in state for the next apply to replace: %v", err, cerr)
 		}
 		return ObservedWorkspace{}, err
 	}
@@ -59,12 +56,12 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	}
 	for _, v := range volumes {
 		created, err := e.ensureVolume(ctx, v.name, s.WorkspaceID, v.role)
-		if err != nil {
-			return fail(err)
-		}
 		if created {
 			name := v.name
-			undo.push(func(c context.Context) error { return e.cli.VolumeRemove(c, name, true) })
+			undo.push(func(c context.Context) error { return e.removeVolumeIfOwned(c, name, s.WorkspaceID) })
+		}
+		if err != nil {
+			return fail(err)
 		}
 		progress.emit(ctx, "volume ready", map[string]any{"volume": v.name, "created": created})
 	}
@@ -74,6 +71,11 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
 			return fail(fmt.Errorf("creating container %s: %w", req.Name, &MissingImageError{Ref: s.Image}))
+		}
+		if !cerrdefs.IsConflict(err) {
+			// No answer (engine gone, context cancelled): the container may
+			// exist all the same.
+			undo.push(func(c context.Context) error { return e.removeContainerIfOwned(c, req.Name, s.WorkspaceID) })
 		}
 		return fail(fmt.Errorf("creating container %s on %s: %w", req.Name, e.host, err))
 	}
@@ -90,7 +92,8 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	written := e.filesWritten(ctx, resp.ID, archive)
 
 	if !s.Running {
-		return e.Inspect(ctx, s.WorkspaceID, true)
+		obs, err := e.Inspect(ctx, s.WorkspaceID, true)
+		return keepRecord(s, resp.ID, obs, err)
 	}
 	if err := e.cli.ContainerStart(ctx, resp.ID, container.StartOptions{}); err != nil {
 		return fail(fmt.Errorf("starting container %s on %s: %w", req.Name, e.host, err))
@@ -98,7 +101,44 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	progress.emit(ctx, "container started", map[string]any{"container": req.Name})
 	// From here the container is recorded even if it never becomes ready: it
 	// is stopped and returned so that Terraform taints it.
-	return e.afterStart(ctx, s, resp.ID, 0, written, progress)
+	obs, err := e.afterStart(ctx, s, resp.ID, 0, written, progress)
+	return keepRecord(s, resp.ID, obs, err)
+}
+
+// partialObservation records a workspace whose create failed half-way with
+// objects that may exist (a container, volumes) and could not be removed.
+// Status is StatusUnknown: the resource keeps such a record in state even
+// when no container is found, so the next apply replaces it (Delete removes
+// whatever of ours carries the names) and destroy removes it.
+func partialObservation(s WorkspaceSpec, containerID string) ObservedWorkspace {
+	partial := Missing(s.WorkspaceID)
+	partial.Exists, partial.ContainerID, partial.Status = true, containerID, StatusUnknown
+	partial.ConfigVolume, partial.WorkspaceVolume = s.ConfigVolume(), s.WorkspaceVolume()
+	return partial
+}
+
+// keepRecord makes sure that an error after the container was created comes
+// with an observation the caller records (tainted), even when the engine
+// could not be asked for one: otherwise the container would be orphaned and
+// block the next create of the same workspace.
+func keepRecord(s WorkspaceSpec, containerID string, obs ObservedWorkspace, err error) (ObservedWorkspace, error) {
+	if err != nil && !obs.Exists {
+		obs = partialObservation(s, containerID)
+	}
+	return obs, err
+}
+
+// removeContainerIfOwned force-removes a container by name when it carries
+// our label for workspaceID: the cleanup of a create whose answer was lost.
+func (e *Engine) removeContainerIfOwned(ctx context.Context, name, workspaceID string) error {
+	info, err := e.cli.ContainerInspect(ctx, name)
+	if err != nil {
+		return err // NotFound counts as removed in undoStack.run
+	}
+	if info.Config == nil || !IsOwned(info.Config.Labels, workspaceID) {
+		return nil
+	}
+	return e.cli.ContainerRemove(ctx, info.ID, container.RemoveOptions{Force: true})
 }
 
 // afterStart waits for readiness when asked, then inspects; the files are

@@ -38,12 +38,14 @@ func InjectedEnv(s WorkspaceSpec) map[string]string {
 }
 
 // ContainerEnv returns the container's environment as sorted KEY=value
-// entries: the injected variables, then the user's.
+// entries: the injected variables, then the user's, then the write-only ones.
 func ContainerEnv(s WorkspaceSpec) []string {
 	all := InjectedEnv(s)
-	for k, v := range s.Env {
-		if !IsInjectedEnvKey(k) {
-			all[k] = v
+	for _, user := range []map[string]string{s.Env, s.SecretEnv} {
+		for k, v := range user {
+			if !IsInjectedEnvKey(k) {
+				all[k] = v
+			}
 		}
 	}
 	out := make([]string, 0, len(all))

@@ -21,6 +21,9 @@ const (
 	StatusRestarting = "restarting"
 	StatusCreated    = "created"
 	StatusMissing    = "missing"
+	// StatusUnknown marks the record of a create that failed half-way and
+	// could not clean up (see partialObservation).
+	StatusUnknown = "unknown"
 )
 
 // ObservedWorkspace is what inspection found: plain values the resource layer
@@ -49,6 +52,8 @@ type ObservedWorkspace struct {
 	Env      map[string]string // the whole environment, image's included
 	UserEnv  map[string]string // only the keys the user set
 	Labels   map[string]string // only the labels the user set
+	// SecretEnvVersion is the secret_env_wo_version label ("" when none).
+	SecretEnvVersion string
 
 	ConfigVolume    string
 	WorkspaceVolume string
@@ -97,6 +102,7 @@ func observe(info container.InspectResponse, workspaceID string) ObservedWorkspa
 	o.Tier, _ = strconv.Atoi(labels[LabelTier])
 	o.Labels = pick(labels, labels[LabelLabelKeys])
 	o.UserEnv = pick(o.Env, labels[LabelEnvKeys])
+	o.SecretEnvVersion = labels[LabelSecretEnvVersion]
 	if st := info.State; st != nil {
 		o.Status = st.Status
 		o.Running = st.Running && !st.Restarting

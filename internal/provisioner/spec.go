@@ -46,6 +46,12 @@ type WorkspaceSpec struct {
 	Labels             map[string]string
 	Running            bool
 
+	// SecretEnv holds write-only variables: merged into the container's
+	// environment at create, never read back. Only its keys and
+	// SecretEnvVersion ("" when not set) are recorded, as labels.
+	SecretEnv        map[string]string
+	SecretEnvVersion string
+
 	WaitForReady bool
 	ReadyPath    string
 	ReadyTimeout time.Duration

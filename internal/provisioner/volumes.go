@@ -6,15 +6,19 @@ package provisioner
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/volume"
 )
 
 // ensureVolume makes a named volume exist with our labels. It reuses a volume
 // of ours for the same workspace (say, after its container was removed outside
-// Terraform) and refuses one that anybody else owns.
+// Terraform) and refuses one that anybody else owns. created is also true
+// when the create request failed: the volume may exist all the same.
 func (e *Engine) ensureVolume(ctx context.Context, name, workspaceID, role string) (created bool, err error) {
 	existing, err := e.cli.VolumeInspect(ctx, name)
 	switch {
@@ -27,9 +31,22 @@ func (e *Engine) ensureVolume(ctx context.Context, name, workspaceID, role strin
 		return false, fmt.Errorf("inspecting volume %s on %s: %w", name, e.host, err)
 	}
 	if _, err := e.cli.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: OwnershipLabels(workspaceID, role)}); err != nil {
-		return false, fmt.Errorf("creating volume %s on %s: %w", name, e.host, err)
+		return true, fmt.Errorf("creating volume %s on %s: %w", name, e.host, err)
 	}
 	return true, nil
+}
+
+// removeVolumeIfOwned removes a volume made by a failed create, if it is ours
+// for workspaceID. Docker refuses to remove a volume in use, force or not.
+func (e *Engine) removeVolumeIfOwned(ctx context.Context, name, workspaceID string) error {
+	v, err := e.cli.VolumeInspect(ctx, name)
+	if err != nil {
+		return err // NotFound counts as removed in undoStack.run
+	}
+	if !IsOwned(v.Labels, workspaceID) {
+		return nil
+	}
+	return e.cli.VolumeRemove(ctx, name, true)
 }
 
 // VolumeExists reports whether a volume of ours for workspaceID exists.
@@ -73,9 +90,26 @@ func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string
 		return fmt.Errorf("removing volume %s on %s: %w", name, e.host, err)
 	}
 	if lastErr != nil && !cerrdefs.IsNotFound(lastErr) {
-		return fmt.Errorf("volume %s on %s is still in use by another container after 10s; remove that container, then destroy again: %w", name, e.host, lastErr)
+		return fmt.Errorf("volume %s on %s is still in use after 10s by %s, which this provider leaves alone; remove that container (or its mount of the volume), then apply or destroy again: %w", name, e.host, e.volumeUsers(ctx, name), lastErr)
 	}
 	return nil
+}
+
+// volumeUsers names the containers that mount a volume, for error messages.
+func (e *Engine) volumeUsers(ctx context.Context, name string) string {
+	list, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("volume", name))})
+	if err != nil || len(list) == 0 {
+		return "another container"
+	}
+	var users []string
+	for _, c := range list {
+		who := strings.TrimPrefix(strings.Join(c.Names, ","), "/")
+		if !IsOwned(c.Labels, "") {
+			who += " (not managed by this provider)"
+		}
+		users = append(users, fmt.Sprintf("container %s %.12s", who, c.ID))
+	}
+	return strings.Join(users, ", ")
 }
 
 // retryWithBackoff calls try until it reports done, the budget runs out

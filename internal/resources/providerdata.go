@@ -30,11 +30,13 @@ type ProviderData struct {
 	plannedNetworks sync.Map
 }
 
-// claim records that workspaceID plans to use its Docker names. It returns
-// the other workspace id when another resource in this run already did.
+// claim records that a workspace being created plans to use its Docker
+// names. It returns the other workspace id when another resource in this run
+// already did, the same id included: Terraform plans each new resource
+// instance once per run, so a second claim is a second resource.
 func (p *ProviderData) claim(workspaceID string) (string, bool) {
 	prior, loaded := p.claims.LoadOrStore(provisioner.ContainerName(workspaceID), workspaceID)
-	if loaded && prior.(string) != workspaceID {
+	if loaded {
 		return prior.(string), true
 	}
 	return "", false

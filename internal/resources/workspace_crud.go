@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
@@ -31,9 +32,11 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 
 	manifest, ok := scanTemplate(plan.TemplatePath, &resp.Diagnostics)
 	spec := toSpec(ctx, plan, manifest, timeout, &resp.Diagnostics)
+	spec.SecretEnv = secretEnvFromConfig(ctx, req.Config, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = maskSecrets(ctx, spec)
 	obs, err := r.data.Engine.Create(ctx, spec, progressLogger(spec.WorkspaceID))
 	if obs.Exists {
 		// Recorded even on failure: Terraform then taints it, and the next
@@ -68,6 +71,11 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 		if importing {
 			resp.Diagnostics.AddError("Workspace not found",
 				"no container "+provisioner.ContainerName(state.WorkspaceID.ValueString())+" managed by this provider exists on "+r.data.Engine.Host()+" for workspace "+state.WorkspaceID.ValueString()+".")
+			return
+		}
+		if state.Status.ValueString() == provisioner.StatusUnknown {
+			// The record of a create that failed half-way: keep it, so the
+			// next apply (replace) or destroy removes what it may have made.
 			return
 		}
 		// Gone outside Terraform: the plan re-creates it.
@@ -123,5 +131,9 @@ func (r *workspaceResource) Delete(ctx context.Context, req resource.DeleteReque
 	defer cancel()
 	if err := r.data.Engine.Delete(ctx, removal(state), progressLogger(state.WorkspaceID.ValueString())); err != nil {
 		resp.Diagnostics.AddError("Destroying workspace "+state.WorkspaceID.ValueString()+" failed", err.Error())
+		// The container may be gone while a volume stayed (in use by a
+		// foreign container): keep the record even without a container, so
+		// the next destroy (or apply, which replaces it) finishes the job.
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("status"), provisioner.StatusUnknown)...)
 	}
 }

@@ -5,6 +5,7 @@ package resources
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -27,6 +28,7 @@ func toSpec(ctx context.Context, m workspaceModel, manifest *provisioner.Templat
 		Template:           manifest,
 		ConfigFiles:        stringMap(ctx, m.ConfigFiles, diags),
 		Env:                stringMap(ctx, m.Env, diags),
+		SecretEnvVersion:   optionalInt(m.SecretEnvWOVersion),
 		PlatformURL:        m.PlatformURL.ValueString(),
 		AwarenessURL:       m.AwarenessURL.ValueString(),
 		AwarenessNamespace: m.AwarenessNamespace.ValueString(),
@@ -94,6 +96,8 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 	readWorkspaceMount(m, o)
 
 	m.Env = readBackMap(ctx, m.Env, o.Env, o.UserEnv, importing, diags)
+	m.SecretEnvWO = types.MapNull(types.StringType) // write-only: never in state
+	m.SecretEnvWOVersion = parseOptionalInt(o.SecretEnvVersion)
 	m.Labels = readBackMap(ctx, m.Labels, o.Labels, o.Labels, importing, diags)
 	m.ConfigSHA256 = readBackHashes(ctx, m.ConfigSHA256, o.ConfigHashes, diags)
 
@@ -121,6 +125,23 @@ func readWorkspaceMount(m *workspaceModel, o provisioner.ObservedWorkspace) {
 		}
 		m.WorkspaceAccess = types.StringValue(provisioner.AccessNone)
 	}
+}
+
+// optionalInt renders an optional integer for a label ("" when null).
+func optionalInt(v types.Int64) string {
+	if v.IsNull() || v.IsUnknown() {
+		return ""
+	}
+	return strconv.FormatInt(v.ValueInt64(), 10)
+}
+
+// parseOptionalInt reads a label written by optionalInt.
+func parseOptionalInt(v string) types.Int64 {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return types.Int64Null()
+	}
+	return types.Int64Value(n)
 }
 
 func optionalString(v string) types.String {

@@ -80,8 +80,10 @@ func TestClaimDetectsSharedPrefix(t *testing.T) {
 	if _, clash := d.claim("aaaaaaaaaaaa-1"); clash {
 		t.Fatal("first claim cannot clash")
 	}
-	if _, clash := d.claim("aaaaaaaaaaaa-1"); clash {
-		t.Fatal("the same id claiming twice (plan then apply) is not a clash")
+	// Each Terraform walk (plan, apply) configures the provider afresh, so a
+	// second claim of the same id in one ProviderData is a second resource.
+	if other, clash := d.claim("aaaaaaaaaaaa-1"); !clash || other != "aaaaaaaaaaaa-1" {
+		t.Fatalf("two resources with the same id must clash, got %q %t", other, clash)
 	}
 	other, clash := d.claim("aaaaaaaaaaaa-2")
 	if !clash || other != "aaaaaaaaaaaa-1" {

@@ -27,6 +27,8 @@ type workspaceModel struct {
 	TemplatePath       types.String   `tfsdk:"template_path"`
 	ConfigFiles        types.Map      `tfsdk:"config_files"`
 	Env                types.Map      `tfsdk:"env"`
+	SecretEnvWO        types.Map      `tfsdk:"secret_env_wo"`
+	SecretEnvWOVersion types.Int64    `tfsdk:"secret_env_wo_version"`
 	PlatformURL        types.String   `tfsdk:"platform_url"`
 	AwarenessURL       types.String   `tfsdk:"awareness_url"`
 	AwarenessNamespace types.String   `tfsdk:"awareness_namespace"`

@@ -35,6 +35,7 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state}
 	p.fillDefaults()
 	p.checkTier()
+	p.checkWorkspacePath()
 	p.planConfigFiles()
 	p.checkEngine()
 	if resp.Diagnostics.HasError() {
@@ -263,8 +264,11 @@ func (p *planner) checkEngine() {
 	}
 	id := m.WorkspaceID.ValueString()
 	if other, clash := p.r.data.claim(id); clash {
-		p.resp.Diagnostics.AddAttributeError(path.Root("workspace_id"), "Workspace ids collide",
-			fmt.Sprintf("workspace ids %q and %q share their first %d characters, so both would be named %s: give one of them a different prefix.", other, id, provisioner.ShortIDLength, provisioner.ContainerName(id)))
+		detail := fmt.Sprintf("workspace ids %q and %q share their first %d characters, so both would be named %s: give one of them a different prefix.", other, id, provisioner.ShortIDLength, provisioner.ContainerName(id))
+		if other == id {
+			detail = fmt.Sprintf("two molecule_workspace resources in this configuration use workspace_id %q: each workspace needs its own id (Docker names %s).", id, provisioner.ContainerName(id))
+		}
+		p.resp.Diagnostics.AddAttributeError(path.Root("workspace_id"), "Workspace ids collide", detail)
 		return
 	}
 	conflict, owner, err := e.NameConflict(p.ctx, id)
@@ -284,6 +288,12 @@ func (p *planner) checkEngine() {
 func (p *planner) decideReplacements() {
 	if p.state == nil {
 		return
+	}
+	if p.state.Status.ValueString() == provisioner.StatusUnknown {
+		// A half-made create or half-done destroy: replacing removes what
+		// may be left and builds the workspace afresh.
+		p.plan.Status = types.StringUnknown() // a change, or Terraform would plan no-op
+		p.resp.RequiresReplace = p.resp.RequiresReplace.Append(path.Root("status"))
 	}
 	pairs := map[string][2]types.String{
 		"name":             {p.state.Name, p.plan.Name},

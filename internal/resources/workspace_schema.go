@@ -96,12 +96,12 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"workspace_path": schema.StringAttribute{
 				Optional: true, PlanModifiers: replaceString,
 				Validators:          []validator.String{validators.AbsolutePath()},
-				MarkdownDescription: "Absolute host directory bound at `/workspace` (see `workspace_access`). It must exist on the engine's host; it is never deleted. Changing it replaces the workspace.",
+				MarkdownDescription: "Absolute host directory bound at `/workspace` (see `workspace_access`). It must exist on the engine's host (checked at plan when the engine is local); it is never created or deleted. The host's root, its system directories (`/etc`, `/usr`, `/var/lib/docker`, ...) and any directory holding the Docker socket are refused unless the provider has `allow_privileged_tiers`: binding them is host access. Changing it replaces the workspace.",
 			},
 			"template_path": schema.StringAttribute{
 				Optional:            true,
 				Validators:          []validator.String{validators.AbsolutePath()},
-				MarkdownDescription: fmt.Sprintf("Absolute host directory copied into `/configs` before the container starts. It must hold a regular `config.yaml` unless `config_files` provides one. Regular files, directories and symlinks (kept as symlinks, pointing inside the template) are copied with their modes; special files, files over %d bytes or more than %d bytes in all are refused at plan. Its files are read back on refresh; edits on either side show in the plan and are rewritten in place (the container restarts).", provisioner.MaxConfigFileBytes, provisioner.MaxConfigTotalBytes),
+				MarkdownDescription: fmt.Sprintf("Absolute host directory copied into `/configs` before the container starts. It must hold a regular `config.yaml` unless `config_files` provides one. Regular files, directories and symlinks (kept as symlinks, pointing inside the template) are copied with their modes (credential-looking files such as `.auth_token` or `*.pem` lose group and other permissions); YAML and JSON files must be UTF-8 without NUL bytes; special files, files over %d bytes or more than %d bytes in all are refused at plan. Its files are read back on refresh; edits on either side show in the plan and are rewritten in place (the container restarts).", provisioner.MaxConfigFileBytes, provisioner.MaxConfigTotalBytes),
 			},
 			"config_files": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
@@ -113,6 +113,15 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 				Validators:          []validator.Map{validators.EnvVars(provisioner.InjectedEnvKeys)},
 				MarkdownDescription: "Extra environment variables (API keys and the like), sensitive. Keys the provider injects itself (" + quoted(provisioner.InjectedEnvKeys) + ") are refused. Read back on refresh; Docker cannot change env in place, so a change replaces the container.",
+			},
+			"secret_env_wo": schema.MapAttribute{
+				Optional: true, Sensitive: true, WriteOnly: true, ElementType: types.StringType,
+				Validators:          []validator.Map{validators.EnvVars(provisioner.InjectedEnvKeys)},
+				MarkdownDescription: "Write-only environment variables (Terraform 1.11 and later): API keys that never enter the plan or the state. They are set when the container is created; Terraform cannot see them afterwards, so bump `secret_env_wo_version` to roll out new values (which replaces the container). Keys follow the rules of `env` and must not repeat one of its keys. Only the keys are recorded, in a container label.",
+			},
+			"secret_env_wo_version": schema.Int64Attribute{
+				Optional: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				MarkdownDescription: "Version of `secret_env_wo`, required with it. Change it to apply new secret values: the container is replaced. Recorded in a container label and read back, so import keeps it.",
 			},
 			"platform_url": schema.StringAttribute{
 				Optional: true, Computed: true, PlanModifiers: keepString,

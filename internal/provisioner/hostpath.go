@@ -1,0 +1,91 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package provisioner
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// SeesHostFiles reports whether the engine's host is this machine (a unix
+// socket), so that host paths for bind mounts can be checked with os.Stat.
+// For tcp:// and ssh:// engines the paths live on another machine.
+func (e *Engine) SeesHostFiles() bool { return strings.HasPrefix(e.host, "unix://") }
+
+// SocketPath is the engine's unix socket path, or "".
+func (e *Engine) SocketPath() string {
+	if !e.SeesHostFiles() {
+		return ""
+	}
+	return strings.TrimPrefix(e.host, "unix://")
+}
+
+// CheckWorkspaceDir checks that a host directory to bind at /workspace exists
+// and is a directory. The provider never creates host directories.
+func CheckWorkspaceDir(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("workspace_path %s does not exist on the engine's host: create it first (the provider never creates host directories)", dir)
+	case err != nil:
+		return fmt.Errorf("workspace_path %s cannot be checked: %w", dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("workspace_path %s is a %s, not a directory: give a directory to mount at /workspace", dir, describeMode(info.Mode()))
+	}
+	return nil
+}
+
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	}
+	return "regular file"
+}
+
+// hostControlDirs are directories whose write access is control of the host.
+var hostControlDirs = []string{"/etc", "/root", "/boot", "/proc", "/sys", "/dev", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/var/lib/docker"}
+
+// HostAccessViaPath explains why binding dir at /workspace would give the
+// workspace control of the host (the host's root or a system directory, or a
+// directory holding the engine's socket), or returns "". Such a bind is host
+// access like tier 4's and needs allow_privileged_tiers.
+func HostAccessViaPath(dir, engineSocket string) string {
+	clean := resolved(dir)
+	if clean == "/" {
+		return "it is the host's root directory"
+	}
+	for _, sys := range hostControlDirs {
+		if clean == sys || strings.HasPrefix(clean, sys+"/") {
+			return fmt.Sprintf("it is inside the host's system directory %s", sys)
+		}
+	}
+	for _, sock := range []string{engineSocket, "/var/run/docker.sock", "/run/docker.sock"} {
+		if sock == "" {
+			continue
+		}
+		if s := resolved(sock); strings.HasPrefix(s, clean+"/") {
+			return fmt.Sprintf("it holds the Docker socket %s, which controls every container on the engine", sock)
+		}
+	}
+	return ""
+}
+
+// resolved cleans a path and resolves its symlinks when it exists
+// (/var/run is often a link to /run).
+func resolved(p string) string {
+	clean := filepath.Clean(p)
+	if real, err := filepath.EvalSymlinks(clean); err == nil {
+		return real
+	}
+	return clean
+}
