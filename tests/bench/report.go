@@ -163,7 +163,13 @@ func (rep *report) evaluate(o options) []target {
 			refresh, measured = max(refresh, v), true
 		}
 	}
+	sleeps, err := fixedSleeps(".")
+	sleepValue := fmt.Sprintf("%d %v", len(sleeps), sleeps)
+	if err != nil {
+		sleepValue = "not checked: " + err.Error()
+	}
 	ts = append(ts,
+		target{Name: "fixed sleeps (time.Sleep) in the provider's code", Value: sleepValue, Floor: "0", Holds: err == nil && len(sleeps) == 0},
 		target{Name: "refresh Docker API calls per workspace (no-change plan, worst N)", Value: fmt.Sprintf("%.2f", refresh), Floor: fmt.Sprintf("<= %.0f", maxRefreshCallsPerWS), Holds: measured && refresh <= maxRefreshCallsPerWS},
 		target{Name: "calls listing all containers (every provider step)", Value: strconv.Itoa(listAll), Floor: "0", Holds: measured && listAll == 0},
 	)
