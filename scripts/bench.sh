@@ -8,6 +8,8 @@
 #   BENCH_RUNS              runs per arm and fleet size        (default 3)
 #   BENCH_PARALLELISM       terraform -parallelism and the raw
 #                           arm's concurrency                  (default 10)
+#   BENCH_PLAN_REPEATS      no-change plans per run; plan s is over
+#                           all of them                        (default 3)
 #   BENCH_OUT               results file (JSON; a CSV is written beside it)
 #                                                  (default bench-results/bench-<UTC time>.json)
 #   BENCH_ENFORCE_TARGETS=1 exit non-zero when a target is missed

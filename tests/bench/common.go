@@ -19,19 +19,36 @@ import (
 
 // measurement is one arm's run on one fleet size. Times are seconds.
 type measurement struct {
-	Arm        string               `json:"arm"`
-	N          int                  `json:"n"`
-	Run        int                  `json:"run"`
-	IDPrefix   string               `json:"id_prefix"`
-	CreateS    float64              `json:"create_s"`
-	PlanS      float64              `json:"plan_s"`
-	DriftPlanS float64              `json:"drift_plan_s"`
-	DestroyS   float64              `json:"destroy_s"`
-	Calls      map[string]callStats `json:"calls"`
+	Arm      string  `json:"arm"`
+	N        int     `json:"n"`
+	Run      int     `json:"run"`
+	IDPrefix string  `json:"id_prefix"`
+	CreateS  float64 `json:"create_s"`
+	PlanS    float64 `json:"plan_s"` // the first of PlanSamplesS
+	// PlanSamplesS are the run's no-change plans, repeated (-plan-repeats):
+	// cheap, and the most exposed to other work on a shared machine.
+	PlanSamplesS []float64            `json:"plan_samples_s"`
+	DriftPlanS   float64              `json:"drift_plan_s"`
+	DestroyS     float64              `json:"destroy_s"`
+	Calls        map[string]callStats `json:"calls"`
 	// PeakRSSKB is the largest maximum resident set of any provider process
 	// Terraform started during the run (provider arm only).
 	PeakRSSKB int64  `json:"provider_peak_rss_kb,omitempty"`
 	Error     string `json:"error,omitempty"`
+}
+
+// timedRepeats runs step n times and returns every duration, stopping at
+// the first error.
+func timedRepeats(n int, step func() error) ([]float64, error) {
+	var samples []float64
+	for range max(n, 1) {
+		s, err := timed(step)
+		if err != nil {
+			return samples, err
+		}
+		samples = append(samples, s)
+	}
+	return samples, nil
 }
 
 func timed(step func() error) (float64, error) {

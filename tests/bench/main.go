@@ -35,12 +35,21 @@ type options struct {
 	out         string // JSON results file
 	image       string
 	keepWork    bool
+	planRepeats int
 	enforce     bool // exit non-zero when a target is missed
 }
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == wrapCommand {
 		os.Exit(wrapProvider(os.Args[2:]))
+	}
+	if len(os.Args) > 2 && os.Args[1] == "-report" {
+		// Re-read a results file: its table and targets, e.g. to compare runs.
+		if err := reprint(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	opts, err := parseOptions(os.Args[1:])
 	if err != nil {
@@ -65,11 +74,12 @@ func parseOptions(args []string) (options, error) {
 	out := fs.String("out", envOr("BENCH_OUT", filepath.Join("bench-results", "bench-"+time.Now().UTC().Format("20060102T150405Z")+".json")), "results file (env BENCH_OUT)")
 	image := fs.String("image", envOr("BENCH_IMAGE", "molecule-tf-standin:langgraph"), "workspace image (env BENCH_IMAGE)")
 	keep := fs.Bool("keep-workdirs", os.Getenv("BENCH_KEEP_WORKDIRS") != "", "keep terraform working directories and logs (env BENCH_KEEP_WORKDIRS)")
+	planRepeats := fs.Int("plan-repeats", envInt("BENCH_PLAN_REPEATS", 3), "no-change plans per run (env BENCH_PLAN_REPEATS)")
 	enforce := fs.Bool("enforce-targets", os.Getenv("BENCH_ENFORCE_TARGETS") != "", "exit non-zero when a target is missed (env BENCH_ENFORCE_TARGETS)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
-	o := options{runs: *runs, parallelism: *par, terraform: *tf, out: *out, image: *image, keepWork: *keep, enforce: *enforce}
+	o := options{runs: *runs, parallelism: *par, terraform: *tf, out: *out, image: *image, keepWork: *keep, enforce: *enforce, planRepeats: *planRepeats}
 	for _, f := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 || n > maxFleet {

@@ -78,17 +78,18 @@ func (r *rawArm) run(ctx context.Context, ids []string, m *measurement) error {
 	}
 
 	// Refresh: one inspect each.
-	m.PlanS, err = timed(func() error {
+	m.PlanSamplesS, err = timedRepeats(r.s.opts.planRepeats, func() error {
 		missing, err := r.inspectAll(ctx, ids)
 		if err == nil && missing != 0 {
 			err = fmt.Errorf("%d workspace(s) missing", missing)
 		}
 		return err
 	})
-	m.Calls["refresh"] = summarize(r.counter.take(), n)
+	m.Calls["refresh"] = summarize(r.counter.take(), n*len(m.PlanSamplesS))
 	if err != nil {
 		return fmt.Errorf("refresh: %w", err)
 	}
+	m.PlanS = m.PlanSamplesS[0]
 
 	// Drift: one container removed outside; the refresh must notice exactly it.
 	if err := removeOutside(ctx, r.s.cli, ids[n/2]); err != nil {

@@ -71,11 +71,14 @@ func (a *providerArm) run(ctx context.Context, ids []string, m *measurement) err
 	}
 
 	// No-change plan: the refresh must find nothing to do.
-	m.PlanS, err = timed(func() error { return a.terraform(ctx, "plan", 0, "plan", "-detailed-exitcode", par) })
-	m.Calls["refresh"] = a.calls("plan", n)
+	m.PlanSamplesS, err = timedRepeats(a.s.opts.planRepeats, func() error {
+		return a.terraform(ctx, "plan", 0, "plan", "-detailed-exitcode", par)
+	})
+	m.Calls["refresh"] = a.calls("plan", n*len(m.PlanSamplesS))
 	if err != nil {
 		return fmt.Errorf("no-change plan: %w", err)
 	}
+	m.PlanS = m.PlanSamplesS[0]
 
 	// Drift: one container removed outside Terraform must plan exactly one add.
 	if err := removeOutside(ctx, a.s.cli, ids[n/2]); err != nil {
