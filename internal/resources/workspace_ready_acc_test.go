@@ -5,6 +5,10 @@ package resources_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
 // readyConfig is one workspace with config.yaml from config_files plus extra
@@ -244,4 +249,156 @@ func TestAccWorkspace_updateRestartWaitsAndCatchesCrash(t *testing.T) {
 			},
 		},
 	})
+}
+
+// Through the real terraform binary: TF_LOG=INFO shows the apply's progress
+// (volume, container, copy, start, waiting with elapsed time, ready); a
+// refresh of one workspace costs two Docker API calls plus one ping per run;
+// a crash is detected within a fraction of a second of the start, and the
+// crashed workspace is tainted in the state file.
+func TestAccWorkspace_progressLogRefreshCostAndCrashTiming(t *testing.T) {
+	acctest.SkipUnlessAcceptance(t)
+	t.Parallel()
+	acctest.PreCheck(t)
+	cli := acctest.Docker(t)
+	slowID, crashID := acctest.RandomID("log"), acctest.RandomID("logcrash")
+	t.Cleanup(func() { // runs after the destroy below
+		if err := acctest.NothingLeft(cli, slowID, crashID); err != nil {
+			t.Error(err)
+		}
+	})
+	w := acctest.NewWorkdir(t)
+	w.DestroyOnCleanup()
+	slow := fmt.Sprintf("resource \"molecule_workspace\" \"slow\" {\n  workspace_id = %q\n  config_files = { \"config.yaml\" = %q }\n  env = { STANDIN_STARTUP_DELAY_MS = \"1500\" }\n}\n",
+		slowID, acctest.MinimalConfigYAML("log"))
+	w.SetConfig(acctest.ProviderConfig() + slow)
+
+	applyLog := filepath.Join(t.TempDir(), "apply.log")
+	w.Setenv("TF_LOG=INFO", "TF_LOG_PATH="+applyLog)
+	w.MustRun("apply", "-auto-approve")
+	lines, err := acctest.ReadProviderLog(applyLog, "workspace_id="+slowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var messages []string
+	for _, l := range lines {
+		if l.Level == "INFO" {
+			messages = append(messages, l.Message)
+		}
+	}
+	want := []string{"volume ready", "volume ready", "container created", "config files copied", "container started", "waiting for workspace to serve", "workspace ready"}
+	if !containsInOrder(messages, want) {
+		t.Errorf("progress at INFO = %q, want %q in that order", messages, want)
+	}
+	for _, l := range lines {
+		if (l.Message == "waiting for workspace to serve" || l.Message == "workspace ready") && !strings.Contains(l.Line, "elapsed=") {
+			t.Errorf("%q should carry the elapsed time: %s", l.Message, l.Line)
+		}
+	}
+
+	// The refresh of one workspace, counted through the provider's call log.
+	// A first refresh is saved, so the count is that of a steady state.
+	w.Setenv("TF_LOG=")
+	w.MustRun("apply", "-refresh-only", "-auto-approve")
+	calls := filepath.Join(t.TempDir(), "calls.log")
+	w.Setenv("MOLECULE_TF_API_CALL_LOG=" + calls)
+	w.MustRun("plan", "-refresh-only")
+	containerID := acctest.MustInspect(t, cli, slowID).ID
+	perWorkspace, perRun := classifyCalls(t, calls, provisioner.ContainerName(slowID), containerID)
+	t.Logf("refresh of one workspace: %d Docker API calls for the workspace %q, %d per run %q", len(perWorkspace), perWorkspace, len(perRun), perRun)
+	if len(perWorkspace) != 2 {
+		t.Errorf("a refresh should inspect the container and read /configs once each, made %q", perWorkspace)
+	}
+	for _, c := range perRun {
+		if !strings.HasSuffix(c, "/_ping") {
+			t.Errorf("unexpected per-run call %q during a refresh", c)
+		}
+	}
+
+	// A crashing second workspace: timing from the provider's own clock
+	// (CrashError) and from the log's timestamps.
+	crash := fmt.Sprintf("resource \"molecule_workspace\" \"crash\" {\n  workspace_id = %q\n  config_files = { \"config.yaml\" = %q }\n}\n",
+		crashID, acctest.MinimalConfigYAML("logcrash")+"standin_crash_exit: 5\n")
+	w.SetConfig(acctest.ProviderConfig() + slow + crash)
+	crashLog := filepath.Join(t.TempDir(), "crash.log")
+	w.Setenv("TF_LOG=INFO", "TF_LOG_PATH="+crashLog, "MOLECULE_TF_API_CALL_LOG=")
+	r := w.Run("apply", "-auto-approve")
+	if r.Err == nil {
+		t.Fatalf("apply of a crashing workspace succeeded:\n%s", r)
+	}
+	out := r.Output()
+	for _, want := range []string{"exit code 5", "crashing on purpose with code 5", "kept in state as tainted"} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			t.Errorf("crash error lacks %q:\n%s", want, out)
+		}
+	}
+	if m := regexp.MustCompile(`stopped serving\s+(\S+)\s+after\s+start`).FindStringSubmatch(out); m != nil {
+		t.Logf("crash detected %s after the container started (provider clock); crashing apply took %s in all", m[1], r.Took.Round(time.Millisecond))
+	} else {
+		t.Errorf("crash error does not say when the crash was seen:\n%s", out)
+	}
+	crashLines, err := acctest.ReadProviderLog(crashLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The error diagnostic spans lines; it is tied to the start by its request id.
+	var started, failed time.Time
+	var request string
+	for _, l := range crashLines {
+		switch {
+		case l.Message == "container started" && strings.Contains(l.Line, "workspace_id="+crashID):
+			started, request = l.Time, l.Field("tf_req_id")
+		case l.Level == "ERROR" && request != "" && l.Field("tf_req_id") == request:
+			failed = l.Time
+		}
+	}
+	if started.IsZero() || failed.IsZero() {
+		t.Errorf("crash log lacks the start or the error line of %s", crashID)
+	} else {
+		t.Logf("crash reported %s after the 'container started' log line (log timestamps)", failed.Sub(started))
+		if failed.Sub(started) > 30*time.Second {
+			t.Errorf("crash took %s to report", failed.Sub(started))
+		}
+	}
+	tainted := false
+	for _, in := range w.StateInstances("molecule_workspace") {
+		if in.Address == "molecule_workspace.crash" {
+			tainted = in.Tainted
+		}
+	}
+	if !tainted {
+		t.Errorf("the crashed workspace should be tainted in the state file")
+	}
+	if err := acctest.ExpectStoppedForGood(cli, crashID, time.Second); err != nil {
+		t.Error(err)
+	}
+}
+
+// containsInOrder reports whether want is a subsequence of got.
+func containsInOrder(got, want []string) bool {
+	i := 0
+	for _, g := range got {
+		if i < len(want) && g == want[i] {
+			i++
+		}
+	}
+	return i == len(want)
+}
+
+// classifyCalls splits the "METHOD PATH" lines of an API call log into calls
+// about one workspace's container (by name or id) and the rest.
+func classifyCalls(t *testing.T, file, name, id string) (perWorkspace, perRun []string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("reading the API call log: %v", err)
+	}
+	for _, c := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if strings.Contains(c, "/"+name+"/") || strings.Contains(c, "/"+id+"/") {
+			perWorkspace = append(perWorkspace, c)
+		} else if c != "" {
+			perRun = append(perRun, c)
+		}
+	}
+	return perWorkspace, perRun
 }
