@@ -9,6 +9,7 @@ import (
 	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -124,12 +125,13 @@ func FuzzContainerEnv(f *testing.F) {
 		if plain(key) && key != secretKey && env[key] != value {
 			t.Fatalf("env %q = %q lost", key, value)
 		}
-		labels := ContainerLabels(s)
-		for _, v := range labels {
-			if (value != "" && len(value) > 3 && strings.Contains(v, value) && !strings.Contains(key, value)) ||
-				(len(secretValue) > 3 && strings.Contains(v, secretValue) && !strings.Contains(secretKey, secretValue)) {
-				t.Fatalf("a label carries an env value: %q", v)
-			}
+		// Labels record the keys, never the values: blanking every value
+		// leaves them as they are.
+		blank := s
+		blank.Env = map[string]string{key: ""}
+		blank.SecretEnv = map[string]string{secretKey: ""}
+		if !maps.Equal(ContainerLabels(s), ContainerLabels(blank)) {
+			t.Fatalf("labels depend on env values: %v", ContainerLabels(s))
 		}
 	})
 }
@@ -163,7 +165,7 @@ func FuzzConfigArchiveRoundTrip(f *testing.F) {
 				break
 			}
 			name := strings.TrimSuffix(hdr.Name, "/")
-			if strings.HasPrefix(name, "/") || path.Clean(name) != name || strings.HasPrefix(name, "..") {
+			if strings.HasPrefix(name, "/") || path.Clean(name) != name || slices.Contains(strings.Split(name, "/"), "..") {
 				t.Fatalf("archive entry %q may land outside /configs", hdr.Name)
 			}
 			if hdr.Uid != ConfigOwnerUID || hdr.Gid != ConfigOwnerGID {
