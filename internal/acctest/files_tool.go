@@ -121,11 +121,7 @@ func ensureFSToolImage(cli *client.Client) (string, error) {
 			return "", err
 		}
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = "/usr/local/go/bin/go" // where the GNUmakefile and CI put it
-	}
-	build := exec.Command(goBin, "build", "-trimpath", "-ldflags=-s -w", "-o", "fstool", ".")
+	build := exec.Command(goCommand(), "build", "-trimpath", "-ldflags=-s -w", "-o", "fstool", ".")
 	build.Dir = dir
 	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+version.Arch, "GOTOOLCHAIN=local", "GOFLAGS=")
 	if out, err := build.CombinedOutput(); err != nil {
