@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -39,6 +40,9 @@ type EngineConfig struct {
 type Engine struct {
 	cli  client.APIClient
 	host string
+	// local is true when the engine runs on this machine (a unix socket or a
+	// loopback address): only then can the agent's 127.0.0.1 port be probed.
+	local bool
 
 	imageCache   sync.Map     // image ref -> imageLookup, valid for one provider run
 	networkCache sync.Map     // names of networks seen to exist
@@ -107,7 +111,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docker host %q: %w", host, err)
 	}
-	return &Engine{cli: cli, host: host}, nil
+	return &Engine{cli: cli, host: host, local: isLocalHost(hostURL.Scheme, hostURL.Hostname())}, nil
 }
 
 // Host is the engine's address, for error messages.
@@ -185,4 +189,17 @@ func readIfEmpty(current []byte, path string) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	return data, nil
+}
+
+// isLocalHost reports whether an engine address is on this machine.
+func isLocalHost(scheme, hostname string) bool {
+	switch scheme {
+	case "unix", "npipe":
+		return true
+	}
+	if hostname == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(hostname)
+	return ip != nil && ip.IsLoopback()
 }

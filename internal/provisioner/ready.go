@@ -17,6 +17,10 @@ import (
 	"github.com/docker/docker/pkg/stdcopy"
 )
 
+// remoteSettle is how long a container on a remote engine must keep running,
+// without a restart, to count as ready (its agent port is not reachable).
+const remoteSettle = 3 * time.Second
+
 // crashLogLines is how much of a crashed container's log an error carries.
 const crashLogLines = 20
 
@@ -83,6 +87,7 @@ func (e *Engine) waitReady(ctx context.Context, s WorkspaceSpec, containerID str
 	lastLog := time.Time{}
 	var url string
 	var lastErr error
+	var runningSince time.Time
 	for {
 		info, err := e.cli.ContainerInspect(ctx, containerID)
 		if err != nil {
@@ -95,8 +100,20 @@ func (e *Engine) waitReady(ctx context.Context, s WorkspaceSpec, containerID str
 		if crashed(info, restartsBefore) {
 			return ObservedWorkspace{}, e.crash(s, containerID, obs, start)
 		}
-		if url == "" {
+		if url == "" && e.local {
 			url = readyURL(obs, s)
+		}
+		if !e.local && obs.Running {
+			// The agent's port is bound to the engine host's loopback, out of
+			// our reach: a remote workspace is ready once it has kept running,
+			// without a restart, for remoteSettle.
+			if runningSince.IsZero() {
+				runningSince = time.Now()
+			}
+			if time.Since(runningSince) >= remoteSettle {
+				progress.emit(ctx, "workspace ready (remote engine: running without restarts)", map[string]any{"container": s.ContainerName(), "elapsed": time.Since(start).String()})
+				return obs, nil
+			}
 		}
 		if url != "" && obs.Running {
 			if lastErr = probe(ctx, agent.client, url); lastErr == nil {

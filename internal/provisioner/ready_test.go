@@ -190,7 +190,7 @@ func TestWaitReadyCrashStopsAndCarriesLogs(t *testing.T) {
 		inspected(state("running"), 0, ""),
 		inspected(exited, 1, ""),
 	}, logs: logs}
-	e := &Engine{cli: fake, host: "fake"}
+	e := &Engine{cli: fake, host: "fake", local: true}
 	start := time.Now()
 	err := e.WaitReady(context.Background(), WorkspaceSpec{WorkspaceID: "abc", Tier: 2, ReadyTimeout: time.Minute}, "c0ffee", 0, nil)
 	var crash *CrashError
@@ -220,7 +220,7 @@ func TestWaitReadyAnswersThroughHostPort(t *testing.T) {
 	defer srv.Close()
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	fake := &fakeDocker{inspects: []container.InspectResponse{inspected(state("running"), 0, port)}}
-	e := &Engine{cli: fake, host: "fake"}
+	e := &Engine{cli: fake, host: "fake", local: true}
 	var msgs []string
 	progress := Progress(func(_ context.Context, msg string, _ map[string]any) { msgs = append(msgs, msg) })
 	spec := WorkspaceSpec{WorkspaceID: "abc", Tier: 2, ReadyPath: "/healthz", ReadyTimeout: 5 * time.Second}
@@ -240,7 +240,7 @@ func TestWaitReadyTimesOutWithoutStopping(t *testing.T) {
 	defer srv.Close()
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	fake := &fakeDocker{inspects: []container.InspectResponse{inspected(state("running"), 0, port)}, logs: []string{"listening"}}
-	e := &Engine{cli: fake, host: "fake"}
+	e := &Engine{cli: fake, host: "fake", local: true}
 	err := e.WaitReady(context.Background(), WorkspaceSpec{WorkspaceID: "abc", Tier: 2, ReadyTimeout: 300 * time.Millisecond}, "c0ffee", 0, nil)
 	var notReady *NotReadyError
 	if !errors.As(err, &notReady) {
@@ -293,7 +293,7 @@ func TestWaitReadyRecoversTheExitOfARestartedContainer(t *testing.T) {
 			containerEvent(events.ActionStart, nil),
 		},
 	}
-	e := &Engine{cli: fake, host: "fake"}
+	e := &Engine{cli: fake, host: "fake", local: true}
 	err := e.WaitReady(context.Background(), WorkspaceSpec{WorkspaceID: "abc", Tier: 2, ReadyTimeout: time.Minute}, "c0ffee", 0, nil)
 	var crash *CrashError
 	if !errors.As(err, &crash) {
@@ -337,5 +337,37 @@ func TestLastExitReadsTheLastRunsExit(t *testing.T) {
 				t.Errorf("lastExit = %d, %t, %t; want %d, %t, %t", code, oomKilled, found, c.wantCode, c.wantOOM, c.found)
 			}
 		})
+	}
+}
+
+// On a remote engine the agent's loopback port is out of reach: readiness is
+// a container that keeps running without restarts for remoteSettle.
+func TestWaitReadyOnRemoteEngineSettles(t *testing.T) {
+	info := container.InspectResponse{
+		ContainerJSONBase: &container.ContainerJSONBase{ID: "abc", Name: "/ws-abc", State: &container.State{Status: "running", Running: true}},
+		Config:            &container.Config{Labels: OwnershipLabels("abc", RoleContainer)},
+	}
+	fake := &fakeDocker{inspects: []container.InspectResponse{info}}
+	e := &Engine{cli: fake, host: "tcp://10.0.0.9:2376", local: false}
+	start := time.Now()
+	if err := e.WaitReady(context.Background(), WorkspaceSpec{WorkspaceID: "abc", ReadyTimeout: 10 * time.Second}, "abc", 0, nil); err != nil {
+		t.Fatalf("remote workspace that keeps running should be ready: %v", err)
+	}
+	if waited := time.Since(start); waited < remoteSettle {
+		t.Fatalf("ready after %s, before the %s settle window", waited, remoteSettle)
+	}
+}
+
+func TestIsLocalHost(t *testing.T) {
+	for _, c := range []struct {
+		scheme, host string
+		want         bool
+	}{
+		{"unix", "", true}, {"tcp", "127.0.0.1", true}, {"tcp", "localhost", true}, {"ssh", "::1", true},
+		{"tcp", "10.1.2.3", false}, {"ssh", "build-host.example", false},
+	} {
+		if got := isLocalHost(c.scheme, c.host); got != c.want {
+			t.Errorf("isLocalHost(%s, %s) = %t, want %t", c.scheme, c.host, got, c.want)
+		}
 	}
 }

@@ -155,7 +155,7 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"wait_for_ready": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				MarkdownDescription: "Wait, on create and on updates that (re)start the container, until the agent answers HTTP at `ready_path`. A container that exits, restarts or is OOM-killed meanwhile fails the apply at once with its exit code and last log lines, is stopped, and is replaced by the next apply. Default: `true`.",
+				MarkdownDescription: "Wait, on create and on updates that (re)start the container, until the agent answers HTTP at `ready_path`. A container that exits, restarts or is OOM-killed meanwhile fails the apply at once with its exit code and last log lines, is stopped, and is replaced by the next apply. On a remote engine (tcp/ssh host that is not loopback) the agent's `127.0.0.1` port is out of reach, so ready means running for 3 s without a restart. Default: `true`.",
 			},
 			"ready_path": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(provisioner.DefaultReadyPath),
