@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -47,7 +48,7 @@ func CheckEnvKey(key string, reserved []string) error {
 		return fmt.Errorf("an env key is empty: give every variable a name")
 	case strings.ContainsAny(key, "=\x00"):
 		return fmt.Errorf("env key %q contains '=' or a NUL byte, which cannot appear in a variable name", key)
-	case !utf8.ValidString(key) || strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r == 0x7f || r == ' ' }):
+	case !utf8.ValidString(key) || strings.ContainsFunc(key, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }):
 		return fmt.Errorf("env key %q contains spaces or control characters: use letters, digits and '_'", key)
 	case slices.Contains(reserved, key):
 		return fmt.Errorf("env key %q is set by the provider itself; use the matching attribute (workspace_id, platform_url, tier, awareness_url/awareness_namespace) instead", key)
