@@ -114,6 +114,8 @@ func TestAccMultiEngine_fleetAcrossTwoEngines(t *testing.T) {
 	copyExample(t, "fleet-two-engines", w.Dir)
 	writeJSON(t, filepath.Join(w.Dir, "terraform.tfvars.json"), map[string]any{
 		"workspaces": workspaces, "network": network, "runtime_images": images,
+		// Engine a is the one every other test uses (DOCKER_HOST, else the local socket).
+		"engine_a_host": provisioner.ResolveHost(""), "engine_b_host": secondEngineHost,
 	})
 	w.DestroyOnCleanup()
 
