@@ -12,7 +12,6 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
-	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
 )
 
@@ -113,17 +112,7 @@ func summarize(c container.Summary) ObservedWorkspace {
 			break
 		}
 	}
-	for _, m := range c.Mounts {
-		switch {
-		case m.Destination == "/configs" && m.Type == mount.TypeVolume:
-			o.ConfigVolume = m.Name
-		case m.Destination == "/workspace" && m.Type == mount.TypeVolume:
-			o.WorkspaceVolume = m.Name
-		case m.Destination == "/workspace" && m.Type == mount.TypeBind:
-			o.WorkspacePath = m.Source
-			o.WorkspaceRO = !m.RW
-		}
-	}
+	o.readMounts(c.Mounts)
 	return o
 }
 

@@ -119,7 +119,21 @@ func observe(info container.InspectResponse, workspaceID string) ObservedWorkspa
 		o.Isolation = describeIsolation(hc)
 		o.Network = string(hc.NetworkMode)
 	}
-	for _, m := range info.Mounts {
+	o.readMounts(info.Mounts)
+	if ns := info.NetworkSettings; ns != nil {
+		if b := ns.Ports[agentPort]; len(b) > 0 {
+			o.HostPort = b[0].HostPort
+		}
+		if ep := ns.Networks[o.Network]; ep != nil {
+			o.ContainerIP = ep.IPAddress
+		}
+	}
+	return o
+}
+
+// readMounts records what backs /configs and /workspace.
+func (o *ObservedWorkspace) readMounts(mounts []container.MountPoint) {
+	for _, m := range mounts {
 		switch {
 		case m.Destination == "/configs" && m.Type == mount.TypeVolume:
 			o.ConfigVolume = m.Name
@@ -130,15 +144,6 @@ func observe(info container.InspectResponse, workspaceID string) ObservedWorkspa
 			o.WorkspaceRO = !m.RW
 		}
 	}
-	if ns := info.NetworkSettings; ns != nil {
-		if b := ns.Ports[agentPort]; len(b) > 0 {
-			o.HostPort = b[0].HostPort
-		}
-		if ep := ns.Networks[o.Network]; ep != nil {
-			o.ContainerIP = ep.IPAddress
-		}
-	}
-	return o
 }
 
 // pick returns the entries of all whose keys are in the comma-separated list.
