@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // InjectedEnvKeys are set by the provider on every workspace; users may not set them.
@@ -43,7 +44,9 @@ func ContainerEnv(s WorkspaceSpec) []string {
 	all := InjectedEnv(s)
 	for _, user := range []map[string]string{s.Env, s.SecretEnv} {
 		for k, v := range user {
-			if !IsInjectedEnvKey(k) {
+			// Validation refuses such keys; skipping them here too keeps a
+			// key like "TIER=" from shadowing an injected variable.
+			if !IsInjectedEnvKey(k) && k != "" && !strings.Contains(k, "=") {
 				all[k] = v
 			}
 		}
