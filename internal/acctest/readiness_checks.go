@@ -6,10 +6,8 @@ package acctest
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
@@ -96,15 +94,6 @@ func MessageRegexp(parts ...string) *regexp.Regexp {
 		quoted[i] = strings.Join(words, `\s+`)
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(quoted, `.*`))
-}
-
-// SkipUnlessAcceptance skips outside acceptance runs, as resource.Test does,
-// for tests that drive terraform themselves (see Workdir).
-func SkipUnlessAcceptance(t *testing.T) {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 to run it against a Docker engine")
-	}
 }
 
 // WorkspaceContainers lists the names of all containers, running or not,

@@ -33,9 +33,7 @@ import (
 // file, and the plan must destroy that one only; then everything is
 // destroyed and nothing may be left on the engine.
 func TestAccExampleFleet_appliesAndDestroys(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
+	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
