@@ -35,21 +35,9 @@ func CheckWorkspaceDir(dir string) error {
 	case err != nil:
 		return fmt.Errorf("workspace_path %s cannot be checked: %w", dir, err)
 	case !info.IsDir():
-		return fmt.Errorf("workspace_path %s is a %s, not a directory: give a directory to mount at /workspace", dir, describeMode(info.Mode()))
+		return fmt.Errorf("workspace_path %s is a %s, not a directory: give a directory to mount at /workspace", dir, describeFileMode(info.Mode()))
 	}
 	return nil
-}
-
-func describeMode(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	}
-	return "regular file"
 }
 
 // hostControlDirs are directories whose write access is control of the host.
