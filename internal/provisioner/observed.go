@@ -54,6 +54,8 @@ type ObservedWorkspace struct {
 	Labels   map[string]string // only the labels the user set
 	// SecretEnvVersion is the secret_env_wo_version label ("" when none).
 	SecretEnvVersion string
+	// PlatformTokenVersion is the platform-token-version label ("" when none).
+	PlatformTokenVersion string
 
 	ConfigVolume    string
 	WorkspaceVolume string
@@ -103,6 +105,7 @@ func observe(info container.InspectResponse, workspaceID string) ObservedWorkspa
 	o.Labels = pick(labels, labels[LabelLabelKeys])
 	o.UserEnv = pick(o.Env, labels[LabelEnvKeys])
 	o.SecretEnvVersion = labels[LabelSecretEnvVersion]
+	o.PlatformTokenVersion = labels[LabelPlatformTokenVersion]
 	if st := info.State; st != nil {
 		o.Status = st.Status
 		o.Running = st.Running && !st.Restarting

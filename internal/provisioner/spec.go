@@ -52,6 +52,12 @@ type WorkspaceSpec struct {
 	SecretEnv        map[string]string
 	SecretEnvVersion string
 
+	// PlatformToken is the workspace's platform token, written to
+	// /configs/.auth_token (mode 0600) before the container starts and never
+	// read back. Only PlatformTokenVersion is recorded, as a label.
+	PlatformToken        string
+	PlatformTokenVersion string
+
 	WaitForReady bool
 	ReadyPath    string
 	ReadyTimeout time.Duration

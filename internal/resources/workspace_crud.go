@@ -33,6 +33,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 	manifest, ok := scanTemplate(plan.TemplatePath, &resp.Diagnostics)
 	spec := toSpec(ctx, plan, manifest, timeout, &resp.Diagnostics)
 	spec.SecretEnv = secretEnvFromConfig(ctx, req.Config, &resp.Diagnostics)
+	spec.PlatformToken = platformTokenFromConfig(ctx, req.Config, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}

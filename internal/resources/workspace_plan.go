@@ -29,10 +29,14 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		state = &workspaceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
-	if resp.Diagnostics.HasError() || plan.WorkspaceID.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state}
+	p.checkPlatformView()
+	if plan.WorkspaceID.IsUnknown() {
+		return
+	}
 	p.fillDefaults()
 	p.checkTier()
 	p.checkWorkspacePath()

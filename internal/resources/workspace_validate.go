@@ -32,6 +32,7 @@ func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.Val
 			fmt.Sprintf("tier 1 (sandboxed) mounts only /configs, so workspace_access %q cannot be honoured: use tier 2 or higher, or remove workspace_access and workspace_path.", access))
 	}
 	validateSecretEnv(ctx, cfg, &resp.Diagnostics)
+	validatePlatformToken(cfg, &resp.Diagnostics)
 	urlSet, nsSet := !cfg.AwarenessURL.IsNull(), !cfg.AwarenessNamespace.IsNull()
 	if urlSet != nsSet {
 		missing := "awareness_namespace"

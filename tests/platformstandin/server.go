@@ -131,6 +131,19 @@ func (s *Server) Record(id string) (Record, bool) {
 	return *r, true
 }
 
+// WorkspaceToken returns a workspace's current token ("" when none).
+func (s *Server) WorkspaceToken(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.records[id]; ok {
+		return r.token
+	}
+	return ""
+}
+
+// NewUUID returns a random UUID, as the platform chooses ids.
+func NewUUID() string { return newUUID() }
+
 // Removed lists the container names the sweeps force-removed.
 func (s *Server) Removed() []string {
 	s.mu.Lock()

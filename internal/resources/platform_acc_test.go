@@ -1,0 +1,378 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package resources_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/client"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/tests/platformstandin"
+)
+
+const standinAdminToken = "tfacc-admin-token"
+
+// startPlatform starts a stand-in platform whose sweeps act on the main engine.
+func startPlatform(t *testing.T, cli *client.Client) *platformstandin.Server {
+	t.Helper()
+	s, err := platformstandin.Start(platformstandin.Options{AdminToken: standinAdminToken, Docker: cli})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// platformProvider is the provider block for a stand-in platform at url.
+func platformProvider(url, adminToken string) string {
+	return acctest.ProviderConfig(fmt.Sprintf("platform_url = %q", url), fmt.Sprintf("platform_admin_token = %q", adminToken))
+}
+
+// wiredFleetConfig is one platform record and the workspace that runs it.
+func wiredFleetConfig(url, adminToken, name string, running, keepVolumes bool) string {
+	return platformProvider(url, adminToken) + fmt.Sprintf(`
+resource "molecule_platform_workspace" "agent" {
+  name = %[1]q
+  role = "writer"
+}
+
+resource "molecule_workspace" "agent" {
+  workspace_id              = molecule_platform_workspace.agent.id
+  name                      = %[1]q
+  config_files              = { "config.yaml" = %[2]q }
+  platform_token_wo         = molecule_platform_workspace.agent.auth_token
+  platform_token_wo_version = 1
+  running                   = %[3]t
+  keep_volumes              = %[4]t
+}
+`, name, acctest.MinimalConfigYAML(name), running, keepVolumes)
+}
+
+// recordID is the platform id in state.
+func recordID(t *testing.T, wd *acctest.Workdir) string {
+	t.Helper()
+	insts := wd.StateInstances("molecule_platform_workspace")
+	if len(insts) != 1 || insts[0].String("id") == "" {
+		t.Fatalf("state holds %d platform workspaces, want 1 with an id", len(insts))
+	}
+	return insts[0].String("id")
+}
+
+// expectOutput fails unless the terraform output holds every part.
+func expectOutput(t *testing.T, r acctest.TFResult, parts ...string) {
+	t.Helper()
+	out := strings.Join(strings.Fields(r.Output()), " ")
+	for _, p := range parts {
+		if !strings.Contains(out, p) {
+			t.Errorf("terraform %s output lacks %q:\n%s", strings.Join(r.Args, " "), p, r.Output())
+		}
+	}
+}
+
+// stillThere fails when the container does not exist for the whole watch.
+func stillThere(t *testing.T, cli *client.Client, id string, watch time.Duration) {
+	t.Helper()
+	for end := time.Now().Add(watch); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
+		if _, err := acctest.InspectContainer(cli, id); err != nil {
+			t.Fatalf("container of workspace %s vanished: %v", id, err)
+		}
+	}
+}
+
+// waitGone waits until the container is gone.
+func waitGone(t *testing.T, cli *client.Client, id string, within time.Duration) {
+	t.Helper()
+	for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
+		if _, err := acctest.InspectContainer(cli, id); err != nil && client.IsErrNotFound(err) {
+			return
+		}
+	}
+	t.Fatalf("container %s still exists after %s", provisioner.ContainerName(id), within)
+}
+
+// register does what the runtime does at start: POST /registry/register.
+func register(t *testing.T, s *platformstandin.Server, id string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"id":%q,"url":"http://localhost:8000","agent_card":{}}`, id)
+	resp, err := http.Post(s.URL()+"/registry/register", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("register %s: %d", id, resp.StatusCode)
+	}
+}
+
+// deleteRecord deletes a record in the platform, as its UI or API would.
+func deleteRecord(t *testing.T, s *platformstandin.Server, id string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodDelete, s.URL()+"/workspaces/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+standinAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("DELETE %s: %d", id, resp.StatusCode)
+	}
+}
+
+// TestAccPlatform_wiredRecordRunsWorkspace: a molecule_platform_workspace
+// wired to a molecule_workspace through the terraform binary. The record is
+// external in the platform; the workspace serves; /configs/.auth_token holds
+// the record's token with mode 0600 (owner 1000) while the workspace's state
+// has no token (platform_token_wo null, the token nowhere in its attributes)
+// and neither plan nor apply output shows it. running = false leaves the
+// stopped container alone for 8 s of platform sweeps (every second). A status
+// of failed in the platform and keep_volumes = true give plan warnings naming
+// the workspace. Destroy removes container, volumes and record.
+func TestAccPlatform_wiredRecordRunsWorkspace(t *testing.T) {
+	acctest.AcceptanceOnly(t)
+	t.Parallel()
+	acctest.PreCheck(t)
+	cli := acctest.Docker(t)
+	s := startPlatform(t, cli)
+	wd := acctest.NewWorkdir(t)
+	var id string
+	t.Cleanup(func() {
+		if id == "" {
+			return
+		}
+		if err := acctest.NothingLeft(cli, id); err != nil {
+			t.Error(err)
+		}
+		if rec, _ := s.Record(id); rec.Status != "removed" {
+			t.Errorf("after destroy the platform record is %q, want removed", rec.Status)
+		}
+	})
+	wd.DestroyOnCleanup()
+
+	wd.SetConfig(wiredFleetConfig(s.URL(), standinAdminToken, "wired", true, false))
+	applied := wd.MustRun("apply", "-auto-approve")
+	id = recordID(t, wd)
+	rec, _ := s.Record(id)
+	if rec.Runtime != "external" || rec.Name != "wired" || rec.Role != "writer" {
+		t.Errorf("platform record %+v, want external, wired, writer", rec)
+	}
+	token := s.WorkspaceToken(id)
+	if token == "" {
+		t.Fatal("the stand-in holds no token for the record")
+	}
+	ws := singleWorkspace(t, wd)
+	if ws.String("workspace_id") != id {
+		t.Fatalf("workspace_id %q, want the record's id %q", ws.String("workspace_id"), id)
+	}
+	if _, err := acctest.WaitHTTP(ws.String("host_url")+provisioner.DefaultReadyPath, 30*time.Second); err != nil {
+		t.Errorf("workspace does not serve: %v", err)
+	}
+	files, err := acctest.ReadConfigs(cli, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, ok := files[provisioner.AuthTokenFile]
+	if !ok || string(tok.Content) != token || tok.Mode != 0o600 || tok.UID != provisioner.ConfigOwnerUID || tok.Type != tar.TypeReg {
+		t.Errorf("/configs/.auth_token = %+v (present %t), want the record's token, mode 0600, owner %d", tok, ok, provisioner.ConfigOwnerUID)
+	}
+	if v, present := ws.Attributes["platform_token_wo"]; !present || v != nil {
+		t.Errorf("state platform_token_wo = %v (present %t), want null", v, present)
+	}
+	if strings.Contains(fmt.Sprint(ws.Attributes), token) {
+		t.Error("the token appears among the workspace's state attributes")
+	}
+	expectAbsent(t, "apply output", applied.Output(), token)
+	expectPlanExitCode(t, wd, 0)
+
+	// The platform reports the workspace failed: the plan says so.
+	s.SetStatus(id, "failed")
+	plan := wd.MustRun("plan")
+	expectOutput(t, plan, "Platform reports the workspace failed", id)
+	s.SetStatus(id, "online")
+
+	// Stopped by Terraform, an external workspace is left alone.
+	wd.SetConfig(wiredFleetConfig(s.URL(), standinAdminToken, "wired", false, false))
+	wd.MustRun("apply", "-auto-approve")
+	if info := mustInspect(t, cli, id); info.State.Running {
+		t.Fatal("running = false left the container running")
+	}
+	stillThere(t, cli, id, 8*time.Second)
+	if removed := s.Removed(); len(removed) != 0 {
+		t.Errorf("the stand-in removed %v", removed)
+	}
+
+	// keep_volumes with a platform record: a warning.
+	wd.SetConfig(wiredFleetConfig(s.URL(), standinAdminToken, "wired", false, true))
+	plan = wd.MustRun("plan")
+	expectOutput(t, plan, "Kept volumes go with the platform record", id, provisioner.ContainerName(id)+"-configs")
+	wd.SetConfig(wiredFleetConfig(s.URL(), standinAdminToken, "wired", false, false))
+}
+
+// TestAccPlatform_sweepRemovesUnrecordedWorkspace is the same stop without a
+// record: the plan warns that the workspace is unknown to the platform; once
+// the runtime registered (the test does it in the runtime's place, since the
+// stand-in agent does not), the platform holds a non-external record and the
+// plan warns that it manages the workspace; then running = false stops the
+// container and the stand-in force-removes it within seconds. The next plan
+// re-creates it.
+func TestAccPlatform_sweepRemovesUnrecordedWorkspace(t *testing.T) {
+	acctest.AcceptanceOnly(t)
+	t.Parallel()
+	acctest.PreCheck(t)
+	cli := acctest.Docker(t)
+	s := startPlatform(t, cli)
+	id := platformstandin.NewUUID()
+	name := provisioner.ContainerName(id)
+	wd := acctest.NewWorkdir(t)
+	t.Cleanup(func() {
+		if err := acctest.RemoveVolumes(cli, provisioner.ConfigVolumeName(id), provisioner.WorkspaceVolumeName(id)); err != nil {
+			t.Error(err)
+		}
+		if err := acctest.NothingLeft(cli, id); err != nil {
+			t.Error(err)
+		}
+	})
+	wd.DestroyOnCleanup()
+	config := func(running bool) string {
+		return platformProvider(s.URL(), standinAdminToken) + fmt.Sprintf(`
+resource "molecule_workspace" "agent" {
+  workspace_id = %q
+  config_files = { "config.yaml" = %q }
+  running      = %t
+}
+`, id, acctest.MinimalConfigYAML("unrecorded"), running)
+	}
+	wd.SetConfig(config(true))
+	applied := wd.MustRun("apply", "-auto-approve")
+	expectOutput(t, applied, "Workspace unknown to the platform", id)
+
+	register(t, s, id)
+	plan := wd.MustRun("plan")
+	expectOutput(t, plan, "The platform manages this workspace", id, `runtime "langgraph"`)
+
+	wd.SetConfig(config(false))
+	wd.MustRun("apply", "-auto-approve")
+	waitGone(t, cli, id, 10*time.Second)
+	if removed := s.Removed(); len(removed) == 0 || removed[0] != name {
+		t.Errorf("stand-in removed %v, want %s", removed, name)
+	}
+	expectPlanExitCode(t, wd, 2)
+}
+
+// TestAccPlatform_recordDeletedIsRecreated deletes the record in the
+// platform (which also removes the container and config volume, as the
+// platform does): the plan creates a new record and a workspace for it,
+// and the apply brings it up under the new id.
+func TestAccPlatform_recordDeletedIsRecreated(t *testing.T) {
+	acctest.AcceptanceOnly(t)
+	t.Parallel()
+	acctest.PreCheck(t)
+	cli := acctest.Docker(t)
+	s := startPlatform(t, cli)
+	wd := acctest.NewWorkdir(t)
+	var ids []string
+	t.Cleanup(func() {
+		for _, id := range ids {
+			_ = acctest.RemoveVolumes(cli, provisioner.WorkspaceVolumeName(id))
+			if err := acctest.NothingLeft(cli, id); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wd.DestroyOnCleanup()
+	wd.SetConfig(wiredFleetConfig(s.URL(), standinAdminToken, "deleted", true, false))
+	wd.MustRun("apply", "-auto-approve")
+	first := recordID(t, wd)
+	ids = append(ids, first)
+
+	deleteRecord(t, s, first)
+	plan := wd.MustRun("plan")
+	expectOutput(t, plan, "molecule_platform_workspace.agent will be created", "molecule_workspace.agent will be created")
+	wd.MustRun("apply", "-auto-approve")
+	second := recordID(t, wd)
+	ids = append(ids, second)
+	if second == first {
+		t.Fatal("the re-created record kept the deleted id")
+	}
+	if rec, _ := s.Record(second); rec.Runtime != "external" {
+		t.Errorf("re-created record runtime %q", rec.Runtime)
+	}
+	if info := mustInspect(t, cli, second); !info.State.Running {
+		t.Error("the workspace of the re-created record does not run")
+	}
+	expectPlanExitCode(t, wd, 0)
+}
+
+// TestAccPlatform_platformDownWarns: with the platform unreachable the plan
+// and apply warn, naming the workspace, and the workspace is made anyway.
+func TestAccPlatform_platformDownWarns(t *testing.T) {
+	acctest.AcceptanceOnly(t)
+	t.Parallel()
+	acctest.PreCheck(t)
+	cli := acctest.Docker(t)
+	s := startPlatform(t, nil)
+	deadURL := s.URL()
+	s.Close()
+	id := acctest.RandomID("pdown")
+	wd := acctest.NewWorkdir(t)
+	t.Cleanup(func() {
+		if err := acctest.NothingLeft(cli, id); err != nil {
+			t.Error(err)
+		}
+	})
+	wd.DestroyOnCleanup()
+	wd.SetConfig(platformProvider(deadURL, standinAdminToken) + fmt.Sprintf(`
+resource "molecule_workspace" "agent" {
+  workspace_id = %q
+  config_files = { "config.yaml" = %q }
+}
+`, id, acctest.MinimalConfigYAML("down")))
+	applied := wd.MustRun("apply", "-auto-approve")
+	expectOutput(t, applied, "Molecule platform unreachable", id, deadURL)
+	if info := mustInspect(t, cli, id); !info.State.Running {
+		t.Error("the workspace does not run")
+	}
+}
+
+// TestAccPlatform_badAdminTokenCreatesNothing: a wrong admin token fails the
+// apply with an error naming the platform URL and the platform's answer, and
+// nothing is created: no record in the platform, nothing in state (the
+// workspace depends on the record's id, so it is never attempted).
+func TestAccPlatform_badAdminTokenCreatesNothing(t *testing.T) {
+	acctest.AcceptanceOnly(t)
+	t.Parallel()
+	acctest.PreCheck(t)
+	cli := acctest.Docker(t)
+	s := startPlatform(t, cli)
+	wd := acctest.NewWorkdir(t)
+	wd.DestroyOnCleanup()
+	wd.SetConfig(wiredFleetConfig(s.URL(), "not-the-admin-token", "badtoken", true, false))
+	r := wd.Run("apply", "-auto-approve")
+	if r.Err == nil {
+		t.Fatalf("apply with a wrong admin token succeeded:\n%s", r.Output())
+	}
+	expectOutput(t, r, s.URL(), "invalid admin auth token", "platform_admin_token")
+	req, _ := http.NewRequest(http.MethodGet, s.URL()+"/workspaces", nil)
+	req.Header.Set("Authorization", "Bearer "+standinAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if strings.TrimSpace(buf.String()) != "[]" {
+		t.Errorf("the platform holds records after the failed apply: %s", buf.String())
+	}
+	if n := len(wd.StateInstances("molecule_workspace")) + len(wd.StateInstances("molecule_platform_workspace")); n != 0 {
+		t.Errorf("state holds %d resources after the failed apply", n)
+	}
+}
