@@ -69,6 +69,7 @@ func (a *providerArm) run(ctx context.Context, ids []string, m *measurement) err
 	if err := checkServing(ctx, a.s.cli, ids, a.s.opts.parallelism); err != nil {
 		return fmt.Errorf("after apply: %w", err)
 	}
+	m.StateBytesPerWS = stateBytesPerWorkspace(a.dir, n)
 
 	// No-change plan: the refresh must find nothing to do.
 	m.PlanSamplesS, err = timedRepeats(a.s.opts.planRepeats, func() error {
@@ -79,6 +80,15 @@ func (a *providerArm) run(ctx context.Context, ids []string, m *measurement) err
 		return fmt.Errorf("no-change plan: %w", err)
 	}
 	m.PlanS = m.PlanSamplesS[0]
+	// The same plans without refresh: the split between reading the engine
+	// and everything else (Terraform core, the provider's plan RPCs).
+	m.PlanNoRefreshSamplesS, err = timedRepeats(a.s.opts.planRepeats, func() error {
+		return a.terraform(ctx, "plan-no-refresh", 0, "plan", "-refresh=false", "-detailed-exitcode", par)
+	})
+	m.Calls["plan-no-refresh"] = a.calls("plan-no-refresh", n*len(m.PlanNoRefreshSamplesS))
+	if err != nil {
+		return fmt.Errorf("no-change plan -refresh=false: %w", err)
+	}
 
 	// Drift: one container removed outside Terraform must plan exactly one add.
 	if err := removeOutside(ctx, a.s.cli, ids[n/2]); err != nil {
