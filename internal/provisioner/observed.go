@@ -67,6 +67,9 @@ type ObservedWorkspace struct {
 	HostPort    string
 	ContainerIP string
 
+	// ConfigFiles holds the contents read back for import (see
+	// ReadConfigFiles); nil when not read.
+	ConfigFiles map[string]string
 	// ConfigHashes holds relpath -> hash of every file in /configs; nil when not read.
 	ConfigHashes map[string]string
 	// ConfigStamp summarises the stat of the single managed config file

@@ -8,6 +8,9 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -375,4 +378,78 @@ func TestAccPlatform_badAdminTokenCreatesNothing(t *testing.T) {
 	if n := len(wd.StateInstances("molecule_workspace")) + len(wd.StateInstances("molecule_platform_workspace")); n != 0 {
 		t.Errorf("state holds %d resources after the failed apply", n)
 	}
+}
+
+// TestAccImport_generateConfigRoundTrip makes a workspace with two config
+// files in one working directory, then adopts it in another through an
+// import block and terraform plan -generate-config-out: the generated
+// configuration holds both files (and not .auth_token), and planning it
+// imports with no replacement and no change; after the apply a plan is
+// empty. A copy of the generated configuration without config_files also
+// plans without "No config.yaml source" (the config volume holds one).
+func TestAccImport_generateConfigRoundTrip(t *testing.T) {
+	acctest.AcceptanceOnly(t)
+	t.Parallel()
+	acctest.PreCheck(t)
+	cli := acctest.Docker(t)
+	id := acctest.RandomID("gencfg")
+	maker := acctest.NewWorkdir(t)
+	maker.SetConfig(acctest.ProviderConfig() + fmt.Sprintf(`
+resource "molecule_workspace" "made" {
+  workspace_id              = %q
+  config_files              = { "config.yaml" = %q, "prompts/system.md" = "be brief\n" }
+  platform_token_wo         = "tok-%s"
+  platform_token_wo_version = 3
+}
+`, id, acctest.MinimalConfigYAML("gencfg"), id))
+	maker.MustRun("apply", "-auto-approve")
+	maker.MustRun("state", "rm", "molecule_workspace.made") // handed over below
+
+	wd := acctest.NewWorkdir(t)
+	t.Cleanup(func() {
+		if err := acctest.NothingLeft(cli, id); err != nil {
+			t.Error(err)
+		}
+	})
+	wd.DestroyOnCleanup()
+	importBlock := acctest.ProviderConfig() + fmt.Sprintf(`
+import {
+  to = molecule_workspace.imported
+  id = %q
+}
+`, id)
+	wd.SetConfig(importBlock)
+	wd.MustRun("plan", "-generate-config-out=generated.tf")
+	generated, err := os.ReadFile(filepath.Join(wd.Dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"config.yaml"`, `"prompts/system.md"`, "platform_token_wo_version = 3"} {
+		if !strings.Contains(string(generated), want) {
+			t.Errorf("generated configuration lacks %s:\n%s", want, generated)
+		}
+	}
+	if strings.Contains(string(generated), "auth_token") || strings.Contains(string(generated), "tok-"+id) {
+		t.Errorf("generated configuration shows the token file:\n%s", generated)
+	}
+	plan := wd.MustRun("plan")
+	expectOutput(t, plan, "1 to import, 0 to add, 0 to change, 0 to destroy")
+
+	// Without config_files the existing volume is the source: no error.
+	withoutFiles := regexp.MustCompile(`(?s)\n  config_files\s*=\s*\{.*?\n  \}\n`).ReplaceAllString(string(generated), "\n")
+	if withoutFiles == string(generated) {
+		t.Fatalf("could not drop config_files from:\n%s", generated)
+	}
+	if err := os.WriteFile(filepath.Join(wd.Dir, "generated.tf"), []byte(withoutFiles), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plan = wd.MustRun("plan")
+	if strings.Contains(plan.Output(), "No config.yaml source") || strings.Contains(plan.Output(), "must be replaced") {
+		t.Errorf("plan without config_files:\n%s", plan.Output())
+	}
+	if err := os.WriteFile(filepath.Join(wd.Dir, "generated.tf"), generated, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wd.MustRun("apply", "-auto-approve")
+	expectPlanExitCode(t, wd, 0)
 }

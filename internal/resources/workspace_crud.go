@@ -83,6 +83,14 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	if importing {
+		// Import writes /configs into config_files, so that a generated
+		// configuration reproduces it.
+		if obs.ConfigFiles, err = r.data.Engine.ReadConfigFiles(ctx, obs.ContainerID); err != nil {
+			resp.Diagnostics.AddError("Reading workspace "+state.WorkspaceID.ValueString()+" failed", err.Error())
+			return
+		}
+	}
 	applyObserved(ctx, &state, obs, importing, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)

@@ -102,6 +102,15 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 	m.PlatformTokenWO = types.StringNull() // write-only: never in state
 	m.PlatformTokenWOVer = parseOptionalInt(o.PlatformTokenVersion)
 	m.Labels = readBackMap(ctx, m.Labels, o.Labels, o.Labels, importing, diags)
+	if importing && o.ConfigFiles != nil {
+		m.ConfigFiles = mapValue(o.ConfigFiles, true)
+		// The files read back are the managed ones from now on.
+		managed := map[string]string{}
+		for k := range o.ConfigFiles {
+			managed[k] = ""
+		}
+		m.ConfigSHA256 = mapValue(managed, true)
+	}
 	m.ConfigSHA256 = readBackHashes(ctx, m.ConfigSHA256, o.ConfigHashes, diags)
 
 	if importing {
