@@ -55,6 +55,10 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 		volumes = append(volumes, struct{ name, role string }{v, RoleWorkspaceVolume})
 	}
 	for _, v := range volumes {
+		if s.isAdopted(v.name) {
+			progress.emit(ctx, "volume ready", map[string]any{"volume": v.name, "adopted": true})
+			continue
+		}
 		created, err := e.ensureVolume(ctx, v.name, s.WorkspaceID, v.role)
 		if created {
 			name := v.name

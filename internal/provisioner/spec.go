@@ -58,6 +58,13 @@ type WorkspaceSpec struct {
 	PlatformToken        string
 	PlatformTokenVersion string
 
+	// AdoptedVolumes are the volumes of a workspace adopted from the
+	// platform: used (and on destroy removed) although they lack our
+	// labels. AdoptedWorkspaceVolume is the /workspace one among them, whose
+	// name may follow the platform's scheme rather than ours.
+	AdoptedVolumes         []string
+	AdoptedWorkspaceVolume string
+
 	WaitForReady bool
 	ReadyPath    string
 	ReadyTimeout time.Duration
@@ -78,6 +85,9 @@ func (s WorkspaceSpec) UsesWorkspaceVolume() bool {
 func (s WorkspaceSpec) WorkspaceVolume() string {
 	if !s.UsesWorkspaceVolume() {
 		return ""
+	}
+	if s.AdoptedWorkspaceVolume != "" {
+		return s.AdoptedWorkspaceVolume
 	}
 	return WorkspaceVolumeName(s.WorkspaceID)
 }

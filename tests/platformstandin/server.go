@@ -161,12 +161,14 @@ func (s *Server) SetStatus(id, status string) {
 }
 
 // AddPlatformWorkspace makes a row the platform considers its own (runtime
-// langgraph, online), as if the platform had provisioned it, and returns its id.
+// langgraph, with a token), as if the platform were provisioning it, and
+// returns its id. It is provisioning until its runtime registers (or
+// SetStatus makes it online): only then do the sweeps look at its container.
 func (s *Server) AddPlatformWorkspace(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := newUUID()
-	s.records[id] = &Record{ID: id, Name: name, Tier: 3, Runtime: "langgraph", Status: "online", token: newToken(), lastHeartbeat: time.Now()}
+	s.records[id] = &Record{ID: id, Name: name, Tier: 3, Runtime: "langgraph", Status: "provisioning", token: newToken()}
 	return id
 }
 
@@ -492,8 +494,11 @@ func (s *Server) sweepLoop() {
 	}
 }
 
-// sweep is the platform's health, liveness and orphan sweeps, limited to the
-// records this server holds.
+// sweep is the platform's health and orphan sweeps, limited to the records
+// this server holds: a stopped or gone container of an online, non-external
+// workspace is force-removed (the platform would then start its own) and the
+// workspace marked offline; the container of a removed one is force-removed
+// every time.
 func (s *Server) sweep() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -511,7 +516,7 @@ func (s *Server) sweep() {
 			if !rec.lastHeartbeat.IsZero() && time.Since(rec.lastHeartbeat) > s.opts.ExternalOfflineAfter && rec.Status == "online" {
 				rec.Status = "offline"
 			}
-		default:
+		case rec.Status == "online":
 			targets = append(targets, target{id, false})
 		}
 	}
