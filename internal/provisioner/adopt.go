@@ -126,4 +126,6 @@ func (e *Engine) Adopt(ctx context.Context, s WorkspaceSpec, platformContainerID
 }
 
 // isAdopted reports whether a volume name belongs to an adopted workspace.
-func (s WorkspaceSpec) isAdopted(volume string) bool { return slices.Contains(s.AdoptedVolumes, volume) }
+func (s WorkspaceSpec) isAdopted(volume string) bool {
+	return slices.Contains(s.AdoptedVolumes, volume)
+}

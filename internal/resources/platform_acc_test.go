@@ -140,7 +140,6 @@ func deleteRecord(t *testing.T, s *platformstandin.Server, id string) {
 // of failed in the platform and keep_volumes = true give plan warnings naming
 // the workspace. Destroy removes container, volumes and record.
 func TestAccPlatform_wiredRecordRunsWorkspace(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -227,7 +226,6 @@ func TestAccPlatform_wiredRecordRunsWorkspace(t *testing.T) {
 // container and the stand-in force-removes it within seconds. The next plan
 // re-creates it.
 func TestAccPlatform_sweepRemovesUnrecordedWorkspace(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -279,7 +277,6 @@ resource "molecule_workspace" "agent" {
 // platform does): the plan creates a new record and a workspace for it,
 // and the apply brings it up under the new id.
 func TestAccPlatform_recordDeletedIsRecreated(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -321,7 +318,6 @@ func TestAccPlatform_recordDeletedIsRecreated(t *testing.T) {
 // TestAccPlatform_platformDownWarns: with the platform unreachable the plan
 // and apply warn, naming the workspace, and the workspace is made anyway.
 func TestAccPlatform_platformDownWarns(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -354,7 +350,6 @@ resource "molecule_workspace" "agent" {
 // nothing is created: no record in the platform, nothing in state (the
 // workspace depends on the record's id, so it is never attempted).
 func TestAccPlatform_badAdminTokenCreatesNothing(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -392,7 +387,6 @@ func TestAccPlatform_badAdminTokenCreatesNothing(t *testing.T) {
 // empty. A copy of the generated configuration without config_files also
 // plans without "No config.yaml source" (the config volume holds one).
 func TestAccImport_generateConfigRoundTrip(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)

@@ -121,7 +121,6 @@ func readFile(t *testing.T, cli *client.Client, containerName, file string) stri
 // stand-in's sweeps leave it alone, a plan is empty, and destroy removes
 // both adopted volumes.
 func TestAccPlatform_adoptPlatformMadeWorkspace(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
