@@ -451,3 +451,74 @@ import {
 	wd.MustRun("apply", "-auto-approve")
 	expectPlanExitCode(t, wd, 0)
 }
+
+// TestAccExamplePlatformFleet_appliesAndDestroys applies examples/platform-fleet
+// against the stand-in platform: two external records (the researcher's
+// parent_id is the lead's id), two serving workspaces whose /configs/.auth_token
+// holds their record's token with mode 0600; a second plan is empty; destroy
+// removes containers, volumes and network, and the records read removed.
+func TestAccExamplePlatformFleet_appliesAndDestroys(t *testing.T) {
+	t.Parallel()
+	acctest.PreCheck(t)
+	cli := acctest.Docker(t)
+	s := startPlatform(t, cli)
+	netName := "tfacc-pfleet-" + strings.TrimPrefix(acctest.RandomID("x"), acctest.IDPrefix)[:7]
+	tf := newExampleRunner(t, "platform-fleet")
+	var ids map[string]string
+	t.Cleanup(func() {
+		if out, err := tf.run("destroy", "-auto-approve"); err != nil {
+			t.Errorf("destroy: %v\n%s", err, out)
+		}
+		for _, id := range ids {
+			if err := acctest.NothingLeft(cli, id); err != nil {
+				t.Errorf("after destroy: %v", err)
+			}
+			if rec, _ := s.Record(id); rec.Status != "removed" {
+				t.Errorf("record %s after destroy: status %q, want removed", id, rec.Status)
+			}
+		}
+		if err := networkGone(cli, netName); err != nil {
+			t.Errorf("after destroy: %v", err)
+		}
+	})
+	images := map[string]string{}
+	for _, rt := range provisioner.KnownRuntimes() {
+		images[rt] = acctest.StandinImage(rt)
+	}
+	tf.writeVars(map[string]any{
+		"platform_url":         s.URL(),
+		"platform_admin_token": standinAdminToken,
+		"network":              netName,
+		"runtime_images":       images,
+	})
+	if out, err := tf.run("apply", "-auto-approve"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	tf.outputJSON("workspace_ids", &ids)
+	if len(ids) != 2 {
+		t.Fatalf("workspace_ids %v, want lead and researcher", ids)
+	}
+	for key, id := range ids {
+		rec, ok := s.Record(id)
+		if !ok || rec.Runtime != "external" {
+			t.Errorf("%s: record %+v, want external", key, rec)
+		}
+		info := mustInspect(t, cli, id)
+		if !info.State.Running {
+			t.Errorf("%s: workspace does not run", key)
+		}
+		files, err := acctest.ReadConfigs(cli, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok := files[provisioner.AuthTokenFile]; string(tok.Content) != s.WorkspaceToken(id) || tok.Mode != 0o600 {
+			t.Errorf("%s: /configs/.auth_token mode %o does not hold the record's token", key, tok.Mode)
+		}
+	}
+	if rec, _ := s.Record(ids["researcher"]); rec.ParentID == nil || *rec.ParentID != ids["lead"] {
+		t.Errorf("researcher's parent_id %v, want the lead's id %s", rec.ParentID, ids["lead"])
+	}
+	if out, err := tf.run("plan", "-detailed-exitcode"); err != nil {
+		t.Errorf("second plan is not empty: %v\n%s", err, out)
+	}
+}
