@@ -134,8 +134,9 @@ func deleteRecord(t *testing.T, s *platformstandin.Server, id string) {
 // wired to a molecule_workspace through the terraform binary. The record is
 // external in the platform; the workspace serves; /configs/.auth_token holds
 // the record's token with mode 0600 (owner 1000) while the workspace's state
-// has no token (platform_token_wo null, the token nowhere in its attributes)
-// and neither plan nor apply output shows it. running = false leaves the
+// has no token (platform_token_wo null, the token nowhere in its attributes;
+// the record's own auth_token is kept in state by design) and neither the
+// apply output nor its TF_LOG=TRACE log shows it. running = false leaves the
 // stopped container alone for 8 s of platform sweeps (every second). A status
 // of failed in the platform and keep_volumes = true give plan warnings naming
 // the workspace. Destroy removes container, volumes and record.
@@ -159,6 +160,8 @@ func TestAccPlatform_wiredRecordRunsWorkspace(t *testing.T) {
 	})
 	wd.DestroyOnCleanup()
 
+	logFile := filepath.Join(t.TempDir(), "trace.log")
+	wd.Setenv("TF_LOG=TRACE", "TF_LOG_PATH="+logFile)
 	wd.SetConfig(wiredFleetConfig(s.URL(), standinAdminToken, "wired", true, false))
 	applied := wd.MustRun("apply", "-auto-approve")
 	id = recordID(t, wd)
@@ -192,6 +195,11 @@ func TestAccPlatform_wiredRecordRunsWorkspace(t *testing.T) {
 		t.Error("the token appears among the workspace's state attributes")
 	}
 	expectAbsent(t, "apply output", applied.Output(), token)
+	trace, err := os.ReadFile(logFile)
+	if err != nil || !strings.Contains(string(trace), "platform token written") {
+		t.Fatalf("the TRACE log (err %v) lacks the provider's \"platform token written\": the search below would prove nothing", err)
+	}
+	expectAbsent(t, "TF_LOG=TRACE log", string(trace), token)
 	expectPlanExitCode(t, wd, 0)
 
 	// The platform reports the workspace failed: the plan says so.
@@ -456,7 +464,8 @@ import {
 // against the stand-in platform: two external records (the researcher's
 // parent_id is the lead's id), two serving workspaces whose /configs/.auth_token
 // holds their record's token with mode 0600; a second plan is empty; destroy
-// removes containers, volumes and network, and the records read removed.
+// removes containers, volumes and network, and the records read removed. A
+// plan makes exactly one platform GET per record and per workspace.
 func TestAccExamplePlatformFleet_appliesAndDestroys(t *testing.T) {
 	t.Parallel()
 	acctest.PreCheck(t)
@@ -518,7 +527,66 @@ func TestAccExamplePlatformFleet_appliesAndDestroys(t *testing.T) {
 	if rec, _ := s.Record(ids["researcher"]); rec.ParentID == nil || *rec.ParentID != ids["lead"] {
 		t.Errorf("researcher's parent_id %v, want the lead's id %s", rec.ParentID, ids["lead"])
 	}
+	// One GET per workspace and per record: the refresh of the two records
+	// and the plan-time look at the two workspaces.
+	before := s.Gets()
 	if out, err := tf.run("plan", "-detailed-exitcode"); err != nil {
 		t.Errorf("second plan is not empty: %v\n%s", err, out)
 	}
+	if got := s.Gets() - before; got != 4 {
+		t.Errorf("a plan of 2 records and 2 workspaces made %d GET /workspaces/:id, want 4", got)
+	}
+}
+
+// TestAccPlatform_recordCorrectedAndImported runs molecule_platform_workspace
+// against a stand-in that stores every create as runtime langgraph: the
+// apply reads the record back and PATCHes it to external. A name, role and
+// runtime changed in the platform plan an in-place update (no replacement)
+// that sets them back. Removed from state and imported by id (import block),
+// the record plans no change.
+func TestAccPlatform_recordCorrectedAndImported(t *testing.T) {
+	acctest.PreCheck(t)
+	t.Parallel()
+	s, err := platformstandin.Start(platformstandin.Options{AdminToken: standinAdminToken, StoreRuntimeAs: "langgraph"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	wd := acctest.NewWorkdir(t)
+	wd.DestroyOnCleanup()
+	config := platformProvider(s.URL(), standinAdminToken) + `
+resource "molecule_platform_workspace" "rec" {
+  name = "corrected"
+  role = "reviewer"
+}
+`
+	wd.SetConfig(config)
+	wd.MustRun("apply", "-auto-approve")
+	id := recordID(t, wd)
+	if rec, _ := s.Record(id); rec.Runtime != "external" {
+		t.Fatalf("record stored as %q and not corrected", rec.Runtime)
+	}
+	if got := wd.StateInstances("molecule_platform_workspace")[0].String("runtime"); got != "external" {
+		t.Errorf("state runtime %q, want external", got)
+	}
+
+	name, role, runtime := "renamed-in-ui", "other", "langgraph"
+	s.Update(id, &name, &role, &runtime)
+	plan := wd.MustRun("plan")
+	expectOutput(t, plan, "molecule_platform_workspace.rec will be updated in-place", "0 to add, 1 to change, 0 to destroy")
+	wd.MustRun("apply", "-auto-approve")
+	if rec, _ := s.Record(id); rec.Name != "corrected" || rec.Role != "reviewer" || rec.Runtime != "external" {
+		t.Errorf("record after apply %+v, want corrected, reviewer, external", rec)
+	}
+	if recordID(t, wd) != id {
+		t.Error("the update replaced the record")
+	}
+
+	wd.MustRun("state", "rm", "molecule_platform_workspace.rec")
+	wd.SetConfig(config + fmt.Sprintf("import {\n  to = molecule_platform_workspace.rec\n  id = %q\n}\n", id))
+	plan = wd.MustRun("plan")
+	expectOutput(t, plan, "1 to import, 0 to add, 0 to change, 0 to destroy")
+	wd.MustRun("apply", "-auto-approve")
+	wd.SetConfig(config)
+	expectPlanExitCode(t, wd, 0)
 }

@@ -48,6 +48,10 @@ type Options struct {
 	SaaS bool
 	// Addr to listen on (default 127.0.0.1:0).
 	Addr string
+	// StoreRuntimeAs, when set, is the runtime every create stores whatever
+	// it was asked: a platform that gets the record wrong, for clients that
+	// must read back and correct.
+	StoreRuntimeAs string
 }
 
 // Record is the stand-in's row for one workspace.
@@ -79,6 +83,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	records map[string]*Record
+	gets    int // GET /workspaces/{id} requests served
 	removed []string // container names the sweeps removed, in order
 }
 
@@ -129,6 +134,31 @@ func (s *Server) Record(id string) (Record, bool) {
 		return Record{}, false
 	}
 	return *r, true
+}
+
+// Gets counts the GET /workspaces/{id} requests served so far.
+func (s *Server) Gets() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gets
+}
+
+// Update changes a row as the platform's UI or API would (nil fields stay).
+func (s *Server) Update(id string, name, role, runtime *string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.records[id]; ok {
+		if name != nil {
+			r.Name = *name
+		}
+		if role != nil {
+			r.Role = *role
+		}
+		if runtime != nil {
+			r.Runtime = *runtime
+			r.External = *runtime == "external"
+		}
+	}
 }
 
 // WorkspaceToken returns a workspace's current token ("" when none).
@@ -285,6 +315,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		// stored as one of its own Docker workspaces.
 		rec.Runtime = "langgraph"
 	}
+	if s.opts.StoreRuntimeAs != "" {
+		rec.Runtime = s.opts.StoreRuntimeAs
+	}
 	resp := map[string]any{"id": rec.ID}
 	switch {
 	case external && b.URL != "":
@@ -309,6 +342,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.gets++
+	s.mu.Unlock()
 	rec, ok := s.Record(r.PathValue("id"))
 	if !ok {
 		writeError(w, http.StatusNotFound, "workspace not found")
