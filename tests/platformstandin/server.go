@@ -83,7 +83,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	records map[string]*Record
-	gets    int // GET /workspaces/{id} requests served
+	gets    int      // GET /workspaces/{id} requests served
 	removed []string // container names the sweeps removed, in order
 }
 
