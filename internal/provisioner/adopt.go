@@ -32,7 +32,10 @@ func (e *PlatformContainerError) Error() string {
 // container name is held by a platform-made container, else nil.
 func (e *Engine) PlatformOwned(ctx context.Context, workspaceID string) error {
 	info, err := e.cli.ContainerInspect(ctx, ContainerName(workspaceID))
-	if err != nil || info.Config == nil || !IsPlatformManaged(info.Config.Labels) || IsOwned(info.Config.Labels, "") {
+	if err != nil {
+		return nil //nolint:nilerr // no container to blame: the caller reports "not found"
+	}
+	if info.Config == nil || !IsPlatformManaged(info.Config.Labels) || IsOwned(info.Config.Labels, "") {
 		return nil
 	}
 	return &PlatformContainerError{Name: ContainerName(workspaceID), WorkspaceID: workspaceID, Host: e.host}
@@ -53,7 +56,7 @@ func (e *Engine) InspectPlatformContainer(ctx context.Context, workspaceID strin
 		return ObservedWorkspace{}, fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
 	}
 	if info.Config == nil || IsOwned(info.Config.Labels, "") {
-		return ObservedWorkspace{}, fmt.Errorf("container %s on %s is already managed by this provider: import it with its plain id %q, not platform:", name, e.host, workspaceID)
+		return ObservedWorkspace{}, fmt.Errorf("container %s on %s is already managed by this provider: import it with its plain id %q, without the platform: prefix", name, e.host, workspaceID)
 	}
 	if !IsPlatformManaged(info.Config.Labels) {
 		return ObservedWorkspace{}, errors.New(describeConflict(name, workspaceID, info.ID, info.Config) + "; only containers labelled " + LabelPlatformManaged + "=true can be adopted")

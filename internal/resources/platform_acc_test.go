@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
@@ -94,7 +95,7 @@ func stillThere(t *testing.T, cli *client.Client, id string, watch time.Duration
 func waitGone(t *testing.T, cli *client.Client, id string, within time.Duration) {
 	t.Helper()
 	for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
-		if _, err := acctest.InspectContainer(cli, id); err != nil && client.IsErrNotFound(err) {
+		if _, err := acctest.InspectContainer(cli, id); cerrdefs.IsNotFound(err) {
 			return
 		}
 	}
