@@ -5,7 +5,6 @@ package resources_test
 
 import (
 	"fmt"
-	"net"
 	"regexp"
 	"slices"
 	"testing"
@@ -137,17 +136,6 @@ func tierCPUs(t *testing.T, tierDefault int64) int64 {
 	return min(tierDefault, int64(info.NCPU))
 }
 
-// unusedHostPort returns a TCP port free on the host right now.
-func unusedHostPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // Tier 4 with allow_privileged_tiers: tier 3 plus the host's network and the
 // Docker socket, no published port, no host URL; the plan warns about the
 // socket. On the host network the agent would take port 8000 of the host,
@@ -157,7 +145,7 @@ func TestAccWorkspaceTier_fullHost(t *testing.T) {
 	id := acctest.RandomID("tier4")
 	cli := acctest.Docker(t)
 	rec := &acctest.DiagnosticsRecorder{}
-	port := unusedHostPort(t)
+	port := acctest.FreePort(t)
 	addr := "molecule_workspace.test"
 	config := func(running bool) string {
 		return acctest.ProviderConfig("allow_privileged_tiers = true") +
