@@ -106,6 +106,7 @@ var validationCases = []badInput{
 	{name: "label_empty_key", body: fixed(okFiles + "\n" + `labels = { "" = "x" }`), want: `a label key is empty`},
 	{name: "awareness_half", body: fixed(okFiles + "\n" + `awareness_url = "http://awareness:9000"`), want: `Awareness needs both settings`},
 	{name: "ready_path_relative", body: fixed(okFiles + "\n" + `ready_path = "healthz"`), want: `must be an absolute URL path`},
+	{name: "network_bad_name", body: fixed(okFiles + "\n" + `network = "-no such net"`), want: `network name "-no such net" may hold only letters, digits`},
 }
 
 // planCases pass validation and fail in ModifyPlan, which looks at the host's
