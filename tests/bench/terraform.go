@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
 )
 
 // fleetConfig is the provider arm's configuration: one molecule_workspace per
@@ -211,23 +213,15 @@ func (a *providerArm) checkDriftPlan(ctx context.Context, removed string) error 
 	if err != nil {
 		return fmt.Errorf("terraform show -json: %v: %s", err, stderr.String())
 	}
-	var plan struct {
-		ResourceChanges []struct {
-			Address string `json:"address"`
-			Change  struct {
-				Actions []string `json:"actions"`
-			} `json:"change"`
-		} `json:"resource_changes"`
-	}
-	if err := json.Unmarshal(raw, &plan); err != nil {
-		return fmt.Errorf("parsing the drift plan: %w", err)
+	actions, err := acctest.ParsePlanActions(raw)
+	if err != nil {
+		return fmt.Errorf("the drift plan: %w", err)
 	}
 	want := fmt.Sprintf("molecule_workspace.fleet[%q]", removed)
 	var changes []string
-	for _, rc := range plan.ResourceChanges {
-		actions := strings.Join(rc.Change.Actions, ",")
-		if actions != "no-op" {
-			changes = append(changes, rc.Address+" "+actions)
+	for address, action := range actions {
+		if action != "no-op" {
+			changes = append(changes, address+" "+action)
 		}
 	}
 	if len(changes) != 1 || changes[0] != want+" create" {
