@@ -15,9 +15,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/resources/validators"
 )
 
 var _ provider.Provider = (*moleculeProvider)(nil)
@@ -84,6 +86,7 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"network": schema.StringAttribute{
 				Optional:            true,
+				Validators:          []validator.String{validators.NetworkName()},
 				MarkdownDescription: "Docker network that workspaces join unless they name their own. Default: `" + provisioner.DefaultNetwork + "`.",
 			},
 			"platform_url": schema.StringAttribute{

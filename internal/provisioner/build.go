@@ -91,16 +91,17 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 		},
 	}
 	var networking *network.NetworkingConfig
-	switch s.Tier {
-	case 1:
+	tier := TierInfo(s.Tier)
+	if tier.Sandboxed {
 		host.ReadonlyRootfs = true
-		host.Tmpfs = map[string]string{"/tmp": "rw,noexec,nosuid,size=64m"}
-	case 3, 4:
+		host.Tmpfs = map[string]string{"/tmp": SandboxTmpfs}
+	}
+	if tier.Privileged {
 		host.Privileged = true
 		host.PidMode = "host"
 	}
 	if s.HostNetwork() {
-		host.NetworkMode = "host"
+		host.NetworkMode = HostNetworkName
 		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: dockerSocket, Target: dockerSocket})
 	} else {
 		host.NetworkMode = container.NetworkMode(s.Network)
@@ -115,7 +116,7 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 // workspaceMounts returns /configs, plus /workspace except on tier 1.
 func workspaceMounts(s WorkspaceSpec) []mount.Mount {
 	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: s.ConfigVolume(), Target: "/configs"}}
-	if s.Tier == 1 {
+	if !TierHasWorkspace(s.Tier) {
 		return mounts
 	}
 	wm := WorkspaceMountFor(s.WorkspacePath, s.WorkspaceAccess)

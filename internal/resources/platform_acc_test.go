@@ -212,7 +212,7 @@ func TestAccPlatform_wiredRecordRunsWorkspace(t *testing.T) {
 	// Stopped by Terraform, an external workspace is left alone.
 	wd.SetConfig(wiredFleetConfig(s.URL(), standinAdminToken, "wired", false, false))
 	wd.MustRun("apply", "-auto-approve")
-	if info := mustInspect(t, cli, id); info.State.Running {
+	if info := acctest.MustInspect(t, cli, id); info.State.Running {
 		t.Fatal("running = false left the container running")
 	}
 	stillThere(t, cli, id, 8*time.Second)
@@ -318,7 +318,7 @@ func TestAccPlatform_recordDeletedIsRecreated(t *testing.T) {
 	if rec, _ := s.Record(second); rec.Runtime != "external" {
 		t.Errorf("re-created record runtime %q", rec.Runtime)
 	}
-	if info := mustInspect(t, cli, second); !info.State.Running {
+	if info := acctest.MustInspect(t, cli, second); !info.State.Running {
 		t.Error("the workspace of the re-created record does not run")
 	}
 	expectPlanExitCode(t, wd, 0)
@@ -349,7 +349,7 @@ resource "molecule_workspace" "agent" {
 `, id, acctest.MinimalConfigYAML("down")))
 	applied := wd.MustRun("apply", "-auto-approve")
 	expectOutput(t, applied, "Molecule platform unreachable", id, deadURL)
-	if info := mustInspect(t, cli, id); !info.State.Running {
+	if info := acctest.MustInspect(t, cli, id); !info.State.Running {
 		t.Error("the workspace does not run")
 	}
 }
@@ -473,11 +473,11 @@ func TestAccExamplePlatformFleet_appliesAndDestroys(t *testing.T) {
 	cli := acctest.Docker(t)
 	s := startPlatform(t, cli)
 	netName := "tfacc-pfleet-" + strings.TrimPrefix(acctest.RandomID("x"), acctest.IDPrefix)[:7]
-	tf := newExampleRunner(t, "platform-fleet")
+	tf := acctest.NewExampleWorkdir(t, "platform-fleet")
 	var ids map[string]string
 	t.Cleanup(func() {
-		if out, err := tf.run("destroy", "-auto-approve"); err != nil {
-			t.Errorf("destroy: %v\n%s", err, out)
+		if r := tf.Run("destroy", "-auto-approve"); r.Err != nil {
+			t.Errorf("destroy: %s", r)
 		}
 		for _, id := range ids {
 			if err := acctest.NothingLeft(cli, id); err != nil {
@@ -495,16 +495,14 @@ func TestAccExamplePlatformFleet_appliesAndDestroys(t *testing.T) {
 	for _, rt := range provisioner.KnownRuntimes() {
 		images[rt] = acctest.StandinImage(rt)
 	}
-	tf.writeVars(map[string]any{
+	tf.WriteVars(map[string]any{
 		"platform_url":         s.URL(),
 		"platform_admin_token": standinAdminToken,
 		"network":              netName,
 		"runtime_images":       images,
 	})
-	if out, err := tf.run("apply", "-auto-approve"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
-	tf.outputJSON("workspace_ids", &ids)
+	tf.MustRun("apply", "-auto-approve")
+	tf.OutputJSON("workspace_ids", &ids)
 	if len(ids) != 2 {
 		t.Fatalf("workspace_ids %v, want lead and researcher", ids)
 	}
@@ -513,7 +511,7 @@ func TestAccExamplePlatformFleet_appliesAndDestroys(t *testing.T) {
 		if !ok || rec.Runtime != "external" {
 			t.Errorf("%s: record %+v, want external", key, rec)
 		}
-		info := mustInspect(t, cli, id)
+		info := acctest.MustInspect(t, cli, id)
 		if !info.State.Running {
 			t.Errorf("%s: workspace does not run", key)
 		}
@@ -531,9 +529,7 @@ func TestAccExamplePlatformFleet_appliesAndDestroys(t *testing.T) {
 	// One GET per workspace and per record: the refresh of the two records
 	// and the plan-time look at the two workspaces.
 	before := s.Gets()
-	if out, err := tf.run("plan", "-detailed-exitcode"); err != nil {
-		t.Errorf("second plan is not empty: %v\n%s", err, out)
-	}
+	expectPlanExitCode(t, tf, 0)
 	if got := s.Gets() - before; got != 4 {
 		t.Errorf("a plan of 2 records and 2 workspaces made %d GET /workspaces/:id, want 4", got)
 	}

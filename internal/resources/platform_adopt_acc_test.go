@@ -191,7 +191,7 @@ func TestAccPlatform_adoptPlatformMadeWorkspace(t *testing.T) {
 	if rec, _ := s.Record(id); rec.Runtime != "external" {
 		t.Errorf("platform record runtime %q after adoption, want external", rec.Runtime)
 	}
-	info := mustInspect(t, cli, id)
+	info := acctest.MustInspect(t, cli, id)
 	if info.ID == platformContainer {
 		t.Fatal("the platform's container was kept")
 	}

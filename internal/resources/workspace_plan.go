@@ -103,8 +103,8 @@ func (p *planner) fillDefaults() {
 		}
 	}
 	switch {
-	case tier == 4:
-		m.Network = types.StringValue("host")
+	case provisioner.TierUsesHostNetwork(tier):
+		m.Network = types.StringValue(provisioner.HostNetworkName)
 	case c.Network.IsNull():
 		m.Network = types.StringValue(d.Network)
 	}
@@ -113,7 +113,7 @@ func (p *planner) fillDefaults() {
 	}
 	if c.WorkspaceAccess.IsNull() && !c.WorkspacePath.IsUnknown() {
 		access := provisioner.AccessNone
-		if !c.WorkspacePath.IsNull() && tier != 1 {
+		if !c.WorkspacePath.IsNull() && provisioner.TierHasWorkspace(tier) {
 			access = provisioner.AccessReadWrite
 		}
 		m.WorkspaceAccess = types.StringValue(access)
@@ -142,12 +142,12 @@ func (p *planner) fillDefaults() {
 func (p *planner) checkTier() {
 	tier := int(p.plan.Tier.ValueInt64())
 	if err := provisioner.ValidateTier(tier, p.r.data.AllowPrivilegedTiers); err != nil {
-		p.resp.Diagnostics.AddAttributeError(path.Root("tier"), "Tier not allowed", err.Error())
+		p.resp.Diagnostics.Append(tierDiagnostic(err))
 		return
 	}
-	if p.creating() && provisioner.IsPrivilegedTier(tier) {
+	if info := provisioner.TierInfo(tier); p.creating() && info.Privileged {
 		what := "privileged mode and the host's PID namespace"
-		if tier == 4 {
+		if info.HostNetwork {
 			what = "privileged mode, the host's PID and network namespaces and the Docker socket (control of every container on the engine)"
 		}
 		p.resp.Diagnostics.AddAttributeWarning(path.Root("tier"), fmt.Sprintf("Tier %d workspace gets host access", tier),
@@ -262,11 +262,12 @@ func (p *planner) checkEngine() {
 		var missing *provisioner.MissingImageError
 		switch {
 		case errors.As(err, &missing):
-			at := path.Root("image")
+			at, fix := path.Root("image"), "or set image to an image that exists"
 			if p.config.Image.IsNull() {
 				at = path.Root("runtime")
+				fix = fmt.Sprintf("or point the provider's runtime_images[%q] (or this workspace's image) at an image that exists", m.Runtime.ValueString())
 			}
-			p.resp.Diagnostics.AddAttributeError(at, "Image not found", err.Error())
+			p.resp.Diagnostics.AddAttributeError(at, "Image not found", err.Error()+", "+fix+".")
 		case err != nil:
 			p.resp.Diagnostics.AddError("Docker engine error", err.Error())
 		default:
@@ -275,9 +276,12 @@ func (p *planner) checkEngine() {
 	}
 	networkChanged := p.state == nil || p.state.Network.ValueString() != m.Network.ValueString()
 	_, planned := p.r.data.plannedNetworks.Load(m.Network.ValueString())
-	if m.Tier.ValueInt64() != 4 && !m.Network.IsUnknown() && networkChanged && !planned {
-		if err := e.CheckNetwork(p.ctx, m.Network.ValueString()); err != nil {
-			p.resp.Diagnostics.AddAttributeError(path.Root("network"), "Network not found", err.Error())
+	if !provisioner.TierUsesHostNetwork(int(m.Tier.ValueInt64())) && !m.Network.IsUnknown() && networkChanged && !planned {
+		var missing *provisioner.MissingNetworkError
+		if err := e.CheckNetwork(p.ctx, m.Network.ValueString()); errors.As(err, &missing) {
+			p.resp.Diagnostics.AddAttributeError(path.Root("network"), "Network not found", err.Error()+" or declare a molecule_network resource, or set network to one that exists.")
+		} else if err != nil {
+			p.resp.Diagnostics.AddError("Docker engine error", err.Error())
 		}
 	}
 	if !p.creating() {
