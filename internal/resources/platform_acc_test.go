@@ -392,9 +392,9 @@ func TestAccPlatform_badAdminTokenCreatesNothing(t *testing.T) {
 // files in one working directory, then adopts it in another through an
 // import block and terraform plan -generate-config-out: the generated
 // configuration holds both files (and not .auth_token), and planning it
-// imports with no replacement and no change; after the apply a plan is
-// empty. A copy of the generated configuration without config_files also
-// plans without "No config.yaml source" (the config volume holds one).
+// imports with no replacement and no change. The generated configuration
+// without config_files then plans and applies without "No config.yaml
+// source" (the config volume holds one), and the next plan is empty.
 func TestAccImport_generateConfigRoundTrip(t *testing.T) {
 	t.Parallel()
 	acctest.PreCheck(t)
@@ -454,11 +454,11 @@ import {
 	if strings.Contains(plan.Output(), "No config.yaml source") || strings.Contains(plan.Output(), "must be replaced") {
 		t.Errorf("plan without config_files:\n%s", plan.Output())
 	}
-	if err := os.WriteFile(filepath.Join(wd.Dir, "generated.tf"), generated, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	wd.MustRun("apply", "-auto-approve")
 	expectPlanExitCode(t, wd, 0)
+	if info := acctest.MustInspect(t, cli, id); !info.State.Running {
+		t.Error("the imported workspace does not run")
+	}
 }
 
 // TestAccExamplePlatformFleet_appliesAndDestroys applies examples/platform-fleet
