@@ -11,7 +11,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -68,10 +70,12 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"cert_material": schema.StringAttribute{
 				Optional: true, Sensitive: true,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("key_material"))},
 				MarkdownDescription: "PEM client certificate for TLS engines. Default: `cert.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
 			},
 			"key_material": schema.StringAttribute{
 				Optional: true, Sensitive: true,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("cert_material"))},
 				MarkdownDescription: "PEM private key of `cert_material`. Default: `key.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
 			},
 			"cert_path": schema.StringAttribute{
