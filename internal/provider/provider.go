@@ -101,7 +101,7 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"allow_privileged_tiers": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Permit tiers 3 (privileged, host PID) and 4 (also host network and the Docker socket). Default: `false`.",
+				MarkdownDescription: "Permit the privileged tiers: " + privilegedTiersText() + ". Default: `false`.",
 			},
 		},
 	}
@@ -128,4 +128,16 @@ func (p *moleculeProvider) Resources(_ context.Context) []func() resource.Resour
 
 func (p *moleculeProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return resources.DataSources()
+}
+
+// privilegedTiersText names the tiers allow_privileged_tiers permits, from
+// the tier table.
+func privilegedTiersText() string {
+	var tiers []string
+	for _, t := range provisioner.Tiers() {
+		if t.Privileged {
+			tiers = append(tiers, t.Summary())
+		}
+	}
+	return strings.Join(tiers, " and ")
 }
