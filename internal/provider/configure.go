@@ -7,9 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
 )
@@ -21,6 +23,7 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 	var diags diag.Diagnostics
 	for attr, v := range map[string]bool{
 		"host": cfg.Host.IsUnknown(), "network": cfg.Network.IsUnknown(), "runtime_images": cfg.RuntimeImages.IsUnknown(),
+		"platform_url": cfg.PlatformURL.IsUnknown(), "platform_api_url": cfg.PlatformAPIURL.IsUnknown(),
 	} {
 		if v {
 			diags.AddAttributeError(path.Root(attr), "Unknown provider setting", fmt.Sprintf("%s must be known at plan time; do not derive it from a resource created in the same apply.", attr))
@@ -58,6 +61,11 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		diags.AddError("Docker engine unreachable", err.Error()+". Start it, or set the provider's host (or DOCKER_HOST) to an engine that runs.")
 		return nil, diags
 	}
+	platformClient, platformDiags := platformClient(cfg)
+	diags.Append(platformDiags...)
+	if diags.HasError() {
+		return nil, diags
+	}
 	network := cfg.Network.ValueString()
 	if network == "" {
 		network = provisioner.DefaultNetwork
@@ -68,7 +76,32 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		PlatformURL:          cfg.PlatformURL.ValueString(),
 		RuntimeImages:        provisioner.MergeRuntimeImages(overrides),
 		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),
+		Platform:             platformClient,
 	}, diags
+}
+
+// platformClient returns the platform API client, nil when neither
+// platform_api_url nor platform_url is set. It does not contact the platform:
+// an unreachable platform only warns, when a resource asks it something.
+func platformClient(cfg providerModel) (*platform.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	apiURL := cfg.PlatformAPIURL.ValueString()
+	at := path.Root("platform_api_url")
+	if apiURL == "" {
+		apiURL, at = cfg.PlatformURL.ValueString(), path.Root("platform_url")
+	}
+	if apiURL == "" {
+		return nil, diags
+	}
+	token := cfg.PlatformAdminToken.ValueString()
+	if cfg.PlatformAdminToken.IsNull() {
+		token = os.Getenv("MOLECULE_ADMIN_TOKEN")
+	}
+	client, err := platform.New(apiURL, token)
+	if err != nil {
+		diags.AddAttributeError(at, "Invalid platform URL", err.Error())
+	}
+	return client, diags
 }
 
 // engineSettingsDiagnostic puts an engine-settings error on the attribute

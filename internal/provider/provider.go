@@ -42,6 +42,8 @@ type providerModel struct {
 	SSHOpts              types.List   `tfsdk:"ssh_opts"`
 	Network              types.String `tfsdk:"network"`
 	PlatformURL          types.String `tfsdk:"platform_url"`
+	PlatformAPIURL       types.String `tfsdk:"platform_api_url"`
+	PlatformAdminToken   types.String `tfsdk:"platform_admin_token"`
 	RuntimeImages        types.Map    `tfsdk:"runtime_images"`
 	AllowPrivilegedTiers types.Bool   `tfsdk:"allow_privileged_tiers"`
 }
@@ -93,7 +95,15 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"platform_url": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Platform URL injected as `PLATFORM_URL` and `MOLECULE_URL` unless a workspace sets its own. Default: empty.",
+				MarkdownDescription: "Platform URL injected as `PLATFORM_URL` and `MOLECULE_URL` unless a workspace sets its own: the address the agents use. Default: empty.",
+			},
+			"platform_api_url": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Where Terraform reaches the Molecule platform's API (for `molecule_platform_workspace` and the plan-time look at each workspace's platform record), when it differs from the agents' `platform_url`. Default: `platform_url`. With neither set the platform is never contacted.",
+			},
+			"platform_admin_token": schema.StringAttribute{
+				Optional: true, Sensitive: true,
+				MarkdownDescription: "The platform's admin token (its `ADMIN_TOKEN`), needed to create, change and delete `molecule_platform_workspace` records. Default: `MOLECULE_ADMIN_TOKEN`. Reading records needs no token.",
 			},
 			"runtime_images": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
@@ -123,7 +133,7 @@ func (p *moleculeProvider) Configure(ctx context.Context, req provider.Configure
 }
 
 func (p *moleculeProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{resources.NewWorkspaceResource, resources.NewNetworkResource}
+	return []func() resource.Resource{resources.NewWorkspaceResource, resources.NewNetworkResource, resources.NewPlatformWorkspaceResource}
 }
 
 func (p *moleculeProvider) DataSources(_ context.Context) []func() datasource.DataSource {

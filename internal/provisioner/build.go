@@ -30,6 +30,8 @@ const (
 	// secret_env_wo_version that put them there (read back, for import).
 	LabelSecretEnvKeys    = "ai.molecule.terraform.secret-env-keys"
 	LabelSecretEnvVersion = "ai.molecule.terraform.secret-env-version"
+	// The platform_token_wo_version that wrote /configs/.auth_token.
+	LabelPlatformTokenVersion = "ai.molecule.terraform.platform-token-version"
 )
 
 const dockerSocket = "/var/run/docker.sock"
@@ -61,6 +63,9 @@ func ContainerLabels(s WorkspaceSpec) map[string]string {
 	}
 	if s.SecretEnvVersion != "" {
 		labels[LabelSecretEnvVersion] = s.SecretEnvVersion
+	}
+	if s.PlatformTokenVersion != "" {
+		labels[LabelPlatformTokenVersion] = s.PlatformTokenVersion
 	}
 	return labels
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
@@ -22,6 +23,8 @@ type ProviderData struct {
 	PlatformURL          string
 	RuntimeImages        map[string]string
 	AllowPrivilegedTiers bool
+	// Platform is the Molecule platform's API; nil when not configured.
+	Platform *platform.Client
 
 	// claims maps a container name to the workspace id that planned it during
 	// this run, so two resources that would share Docker names fail at plan.

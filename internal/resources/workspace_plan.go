@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
@@ -33,19 +34,37 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		state = &workspaceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
-	if resp.Diagnostics.HasError() || plan.WorkspaceID.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state}
+	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state, reqState: req.State}
+	p.checkPlatformView()
+	if plan.WorkspaceID.IsUnknown() {
+		return
+	}
 	p.fillDefaults()
 	p.checkTier()
 	p.checkWorkspacePath()
 	p.planConfigFiles()
-	p.checkEngine()
+	adopted := readAdoption(ctx, req.Private)
+	if adopted == nil || !adopted.Pending {
+		p.checkEngine()
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p.decideReplacements()
+	switch {
+	case adopted != nil && adopted.Pending && state != nil:
+		p.planAdoption(adopted)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	case adopted != nil && adopted.WorkspaceVolume != "" && plan.WorkspaceVolume.ValueString() != "":
+		plan.WorkspaceVolume = types.StringValue(adopted.WorkspaceVolume)
+		p.decideReplacements()
+	default:
+		p.decideReplacements()
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	if state != nil && !resp.Plan.Raw.Equal(req.State.Raw) {
 		// Anything that (re)starts the container changes these.
@@ -62,6 +81,8 @@ type planner struct {
 	plan   *workspaceModel
 	config workspaceModel
 	state  *workspaceModel
+	// reqState is the prior state as Terraform sent it.
+	reqState tfsdk.State
 }
 
 func (p *planner) creating() bool { return p.state == nil }

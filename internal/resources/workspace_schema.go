@@ -136,6 +136,14 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Optional: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 				MarkdownDescription: "Version of `secret_env_wo`, required with it. Change it to apply new secret values: the container is replaced. Recorded in a container label and read back, so import keeps it.",
 			},
+			"platform_token_wo": schema.StringAttribute{
+				Optional: true, Sensitive: true, WriteOnly: true,
+				MarkdownDescription: "Write-only (Terraform 1.11 and later): the workspace's platform token, usually `molecule_platform_workspace.<name>.auth_token`. Written to `/configs/" + provisioner.AuthTokenFile + "` (mode 0600, owner 1000) before the container starts, where the runtime reads it for registration and heartbeats; never in the plan, the state or the logs. Terraform cannot see it afterwards: it is written whenever the container is created, so every replacement writes the value the configuration holds then. To roll out a new token without another change, bump `platform_token_wo_version` (which replaces the container). Requires `platform_token_wo_version`.",
+			},
+			"platform_token_wo_version": schema.Int64Attribute{
+				Optional: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				MarkdownDescription: "Version of `platform_token_wo`, required with it. Change it to write a new token: the container is replaced (the volumes stay). Recorded in a container label and read back, so import keeps it.",
+			},
 			"platform_url": schema.StringAttribute{
 				Optional: true, Computed: true, PlanModifiers: keepString,
 				MarkdownDescription: "Injected as `PLATFORM_URL` and `MOLECULE_URL`. Default: the provider's `platform_url`. Changing it replaces the container.",

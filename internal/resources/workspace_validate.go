@@ -39,6 +39,7 @@ func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.Val
 				tierList(provisioner.Tier.HasWorkspace, "or")))
 	}
 	validateSecretEnv(ctx, cfg, &resp.Diagnostics)
+	validatePlatformToken(cfg, &resp.Diagnostics)
 }
 
 // knownString returns a string attribute's value ("" when null) and whether it is known.
