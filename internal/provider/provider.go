@@ -11,7 +11,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -70,10 +72,12 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"cert_material": schema.StringAttribute{
 				Optional: true, Sensitive: true,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("key_material"))},
 				MarkdownDescription: "PEM client certificate for TLS engines. Default: `cert.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
 			},
 			"key_material": schema.StringAttribute{
 				Optional: true, Sensitive: true,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("cert_material"))},
 				MarkdownDescription: "PEM private key of `cert_material`. Default: `key.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
 			},
 			"cert_path": schema.StringAttribute{
@@ -107,7 +111,7 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"allow_privileged_tiers": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Permit tiers 3 (privileged, host PID) and 4 (also host network and the Docker socket). Default: `false`.",
+				MarkdownDescription: "Permit the privileged tiers: " + privilegedTiersText() + ". Default: `false`.",
 			},
 		},
 	}
@@ -134,4 +138,16 @@ func (p *moleculeProvider) Resources(_ context.Context) []func() resource.Resour
 
 func (p *moleculeProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return resources.DataSources()
+}
+
+// privilegedTiersText names the tiers allow_privileged_tiers permits, from
+// the tier table.
+func privilegedTiersText() string {
+	var tiers []string
+	for _, t := range provisioner.Tiers() {
+		if t.Privileged {
+			tiers = append(tiers, t.Summary())
+		}
+	}
+	return strings.Join(tiers, " and ")
 }

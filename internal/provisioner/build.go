@@ -113,7 +113,7 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 	return ContainerRequest{Name: name, Config: cfg, HostConfig: host, Networking: networking}
 }
 
-// workspaceMounts returns /configs, plus /workspace except on tier 1.
+// workspaceMounts returns /configs, plus /workspace on the tiers that have one.
 func workspaceMounts(s WorkspaceSpec) []mount.Mount {
 	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: s.ConfigVolume(), Target: "/configs"}}
 	if !TierHasWorkspace(s.Tier) {

@@ -200,3 +200,13 @@ func (u *undoStack) run(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Progress receives milestones (volume, container, copy, start, waiting,
+// ready) so the caller can log them; the provisioner has no logger of its own.
+type Progress func(ctx context.Context, msg string, fields map[string]any)
+
+func (p Progress) emit(ctx context.Context, msg string, fields map[string]any) {
+	if p != nil {
+		p(ctx, msg, fields)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
@@ -56,4 +57,9 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *ProviderData {
 		return nil
 	}
 	return data
+}
+
+// DataSources lists the provider's data sources.
+func DataSources() []func() datasource.DataSource {
+	return []func() datasource.DataSource{NewWorkspaceDataSource, NewWorkspacesDataSource}
 }

@@ -8,6 +8,10 @@ import (
 	"errors"
 	"fmt"
 
+	"maps"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -335,5 +339,35 @@ func (p *planner) decideReplacements() {
 		if !v[0].IsNull() && !v[1].IsUnknown() && !v[0].Equal(v[1]) {
 			p.resp.RequiresReplace = p.resp.RequiresReplace.Append(path.Root(attr))
 		}
+	}
+}
+
+// defaultCPUs is a tier's default CPU limit capped at the engine's CPU
+// count: a tier's default may exceed the CPUs of a small engine, and Docker
+// refuses a limit above them. An explicit cpus is left to the user (and to
+// Docker).
+func (p *planner) defaultCPUs(tierDefault float64) float64 {
+	if tierDefault <= 1 {
+		return tierDefault // every engine has one CPU: no need to ask
+	}
+	n, err := p.r.data.Engine.CPUCount(p.ctx)
+	if err != nil {
+		p.resp.Diagnostics.AddError("Docker engine error", err.Error())
+		return tierDefault
+	}
+	return min(tierDefault, float64(n))
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// unknownOf returns an unknown value of the type of a volatile attribute.
+func unknownOf(attribute string) attr.Value {
+	switch attribute {
+	case "restart_count":
+		return types.Int64Unknown()
+	case "oom_killed":
+		return types.BoolUnknown()
+	default:
+		return types.StringUnknown()
 	}
 }

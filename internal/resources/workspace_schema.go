@@ -12,7 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -125,7 +127,9 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"secret_env_wo": schema.MapAttribute{
 				Optional: true, Sensitive: true, WriteOnly: true, ElementType: types.StringType,
-				Validators:          []validator.Map{validators.EnvVars(provisioner.InjectedEnvKeys)},
+				// Without a version later changes could never be rolled out:
+				// write-only values are not stored to compare with.
+				Validators:          []validator.Map{validators.EnvVars(provisioner.InjectedEnvKeys), mapvalidator.AlsoRequires(path.MatchRoot("secret_env_wo_version"))},
 				MarkdownDescription: "Write-only environment variables (Terraform 1.11 and later): API keys that never enter the plan or the state. They are set when the container is created; Terraform cannot see them afterwards, so bump `secret_env_wo_version` to roll out new values (which replaces the container). Keys follow the rules of `env` and must not repeat one of its keys. Only the keys are recorded, in a container label.",
 			},
 			"secret_env_wo_version": schema.Int64Attribute{
@@ -146,10 +150,12 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"awareness_url": schema.StringAttribute{
 				Optional: true, PlanModifiers: replaceString,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("awareness_namespace"))},
 				MarkdownDescription: "Injected as `AWARENESS_URL`; requires `awareness_namespace`. Changing it replaces the container.",
 			},
 			"awareness_namespace": schema.StringAttribute{
 				Optional: true, PlanModifiers: replaceString,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("awareness_url"))},
 				MarkdownDescription: "Injected as `AWARENESS_NAMESPACE`; requires `awareness_url`. Changing it replaces the container.",
 			},
 			"network": schema.StringAttribute{

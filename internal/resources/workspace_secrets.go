@@ -67,17 +67,9 @@ func maskSecrets(ctx context.Context, s provisioner.WorkspaceSpec) context.Conte
 
 // validateSecretEnv checks what the attribute validators cannot see alone:
 // secret keys must not repeat env keys (the container would get one of the
-// two values), and a version must come with the secrets, or later changes to
-// them could never be rolled out.
+// two values).
 func validateSecretEnv(ctx context.Context, cfg workspaceModel, diags *diag.Diagnostics) {
-	if cfg.SecretEnvWO.IsNull() || cfg.SecretEnvWO.IsUnknown() {
-		return
-	}
-	if cfg.SecretEnvWOVersion.IsNull() {
-		diags.AddAttributeError(path.Root("secret_env_wo_version"), "secret_env_wo needs a version",
-			"set secret_env_wo_version (any integer, e.g. 1) together with secret_env_wo, and change it whenever the secret values change: write-only values are not stored, so the version is how Terraform notices the change and replaces the container.")
-	}
-	if cfg.Env.IsUnknown() {
+	if cfg.SecretEnvWO.IsNull() || cfg.SecretEnvWO.IsUnknown() || cfg.Env.IsUnknown() {
 		return
 	}
 	var both []string
