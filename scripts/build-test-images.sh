@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
 # Builds the stand-in workspace runtime image used by the acceptance tests and
 # tags it once per runtime: ${STANDIN_TAG_PREFIX:-molecule-tf-standin}:<runtime>.
+# Then the variants, images as they are in the wild, built FROM that image
+# and tagged ${STANDIN_TAG_PREFIX:-molecule-tf-standin}-variant:<name>:
+#   volumes     VOLUME /configs /workspace /data (like the platform's older base)
+#   nonroot     USER 1000:1000 (the platform's `agent` uid)
+#   entrypoint  ENTRYPOINT ["/entrypoint", "/standin"]: a wrapper that sets up
+#               the environment and execs its arguments, as an entrypoint
+#               script does (scratch has no shell: the wrapper is the static
+#               stand-in binary itself, run as /entrypoint)
+#   healthcheck HEALTHCHECK running `/standin healthcheck` every second
 #
 # - Nothing is pulled: the image is FROM scratch around a static Go binary.
 # - Talks to whatever engine the docker CLI talks to, so DOCKER_HOST works
@@ -14,7 +23,14 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PREFIX="${STANDIN_TAG_PREFIX:-molecule-tf-standin}"
-RUNTIMES=(langgraph claude-code openclaw deepagents crewai autogen hermes)
+RUNTIMES=(langgraph claude-code openclaw deepagents crewai autogen hermes gemini-cli codex)
+VARIANT_PREFIX="$PREFIX-variant"
+declare -A VARIANTS=(
+  [volumes]='VOLUME ["/configs", "/workspace", "/data"]'
+  [nonroot]='USER 1000:1000'
+  [entrypoint]=$'COPY standin /entrypoint\nENTRYPOINT ["/entrypoint", "/standin"]'
+  [healthcheck]='HEALTHCHECK --interval=1s --timeout=3s --retries=2 CMD ["/standin", "healthcheck"]'
+)
 TEST_LABEL="ai.molecule.terraform.test-image"
 HASH_LABEL="ai.molecule.terraform.standin-hash"
 
@@ -55,13 +71,18 @@ chmod 1777 "$ctx/rootfs/tmp"
 hash="$( {
   cat "$ctx/standin" "$ctx/Dockerfile"
   (cd "$ctx" && find rootfs -printf '%p %m\n' | LC_ALL=C sort)
+  for v in $(printf '%s\n' "${!VARIANTS[@]}" | LC_ALL=C sort); do echo "$v ${VARIANTS[$v]}"; done
 } | sha256sum | cut -c1-32)"
+
+all_tags=()
+for rt in "${RUNTIMES[@]}"; do all_tags+=("$PREFIX:$rt"); done
+for v in "${!VARIANTS[@]}"; do all_tags+=("$VARIANT_PREFIX:$v"); done
 
 up_to_date=1
 if [ "${FORCE:-0}" != 1 ]; then
-  for rt in "${RUNTIMES[@]}"; do
+  for tag in "${all_tags[@]}"; do
     have="$(docker image inspect --format "{{index .Config.Labels \"$HASH_LABEL\"}}" \
-      "$PREFIX:$rt" 2>/dev/null || true)"
+      "$tag" 2>/dev/null || true)"
     if [ "$have" != "$hash" ]; then up_to_date=0; break; fi
   done
 else
@@ -87,11 +108,18 @@ else
   for rt in "${RUNTIMES[@]:1}"; do
     docker tag "$first" "$PREFIX:$rt"
   done
+  for v in "${!VARIANTS[@]}"; do
+    printf 'FROM %s\n%s\n' "$first" "${VARIANTS[$v]}" >"$ctx/Dockerfile.$v"
+    if ! out="$(docker build --quiet --label "$TEST_LABEL=true" --label "$HASH_LABEL=$hash" \
+      --label "ai.molecule.terraform.standin-variant=$v" \
+      --file "$ctx/Dockerfile.$v" --tag "$VARIANT_PREFIX:$v" "$ctx" 2>&1)"; then
+      echo "$out" >&2
+      die "docker build of variant $v failed"
+    fi
+  done
   # Drop earlier builds of ours that no tag points at any more.
   docker image prune --force --filter "label=$TEST_LABEL=true" >/dev/null 2>&1 || true
   log "built ${hash:0:12} at ${DOCKER_HOST:-default engine}"
 fi
 
-for rt in "${RUNTIMES[@]}"; do
-  echo "$PREFIX:$rt"
-done
+printf '%s\n' "${all_tags[@]}"

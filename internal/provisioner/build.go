@@ -107,9 +107,13 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 	return ContainerRequest{Name: name, Config: cfg, HostConfig: host, Networking: networking}
 }
 
-// workspaceMounts returns /configs, plus /workspace except on tier 1.
+// workspaceMounts returns /configs, claude-code's sessions volume, plus
+// /workspace except on tier 1.
 func workspaceMounts(s WorkspaceSpec) []mount.Mount {
 	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: s.ConfigVolume(), Target: "/configs"}}
+	if v := s.SessionsVolume(); v != "" {
+		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: v, Target: ClaudeSessionsPath})
+	}
 	if s.Tier == 1 {
 		return mounts
 	}

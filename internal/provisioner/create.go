@@ -54,6 +54,9 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	if v := s.WorkspaceVolume(); v != "" {
 		volumes = append(volumes, struct{ name, role string }{v, RoleWorkspaceVolume})
 	}
+	if v := s.SessionsVolume(); v != "" {
+		volumes = append(volumes, struct{ name, role string }{v, RoleSessionsVolume})
+	}
 	for _, v := range volumes {
 		created, err := e.ensureVolume(ctx, v.name, s.WorkspaceID, v.role)
 		if created {
@@ -81,7 +84,7 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	}
 	containerID = resp.ID
 	undo.push(func(c context.Context) error {
-		return e.cli.ContainerRemove(c, resp.ID, container.RemoveOptions{Force: true})
+		return e.cli.ContainerRemove(c, resp.ID, removeWithAnonymousVolumes)
 	})
 	progress.emit(ctx, "container created", map[string]any{"container": req.Name, "id": resp.ID[:12]})
 
@@ -113,7 +116,7 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 func partialObservation(s WorkspaceSpec, containerID string) ObservedWorkspace {
 	partial := Missing(s.WorkspaceID)
 	partial.Exists, partial.ContainerID, partial.Status = true, containerID, StatusUnknown
-	partial.ConfigVolume, partial.WorkspaceVolume = s.ConfigVolume(), s.WorkspaceVolume()
+	partial.ConfigVolume, partial.WorkspaceVolume, partial.SessionsVolume = s.ConfigVolume(), s.WorkspaceVolume(), s.SessionsVolume()
 	return partial
 }
 
@@ -138,7 +141,7 @@ func (e *Engine) removeContainerIfOwned(ctx context.Context, name, workspaceID s
 	if info.Config == nil || !IsOwned(info.Config.Labels, workspaceID) {
 		return nil
 	}
-	return e.cli.ContainerRemove(ctx, info.ID, container.RemoveOptions{Force: true})
+	return e.cli.ContainerRemove(ctx, info.ID, removeWithAnonymousVolumes)
 }
 
 // afterStart waits for readiness when asked, then inspects; the files are

@@ -76,5 +76,13 @@ func (s WorkspaceSpec) WorkspaceVolume() string {
 	return WorkspaceVolumeName(s.WorkspaceID)
 }
 
+// SessionsVolume is claude-code's sessions volume, or "" for other runtimes.
+func (s WorkspaceSpec) SessionsVolume() string {
+	if !HasSessionsVolume(s.Runtime) {
+		return ""
+	}
+	return SessionsVolumeName(s.WorkspaceID)
+}
+
 // HostNetwork reports whether the container shares the host's network (tier 4).
 func (s WorkspaceSpec) HostNetwork() bool { return s.Tier == 4 }

@@ -55,6 +55,7 @@ func removal(m workspaceModel) provisioner.Removal {
 		ContainerID:     m.ContainerID.ValueString(),
 		ConfigVolume:    provisioner.ConfigVolumeName(id),
 		WorkspaceVolume: workspaceVolume,
+		SessionsVolume:  provisioner.WorkspaceSpec{WorkspaceID: id, Runtime: m.Runtime.ValueString()}.SessionsVolume(),
 		KeepVolumes:     m.KeepVolumes.ValueBool(),
 	}
 }
