@@ -71,7 +71,7 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 	name := s.ContainerName()
 	limits := EffectiveLimits(s)
 	cfg := &container.Config{
-		Image:        s.Image,
+		Image:        engineImage(s.Image),
 		Env:          ContainerEnv(s),
 		Labels:       ContainerLabels(s),
 		ExposedPorts: nat.PortSet{agentPort: {}},
@@ -122,4 +122,12 @@ func workspaceMounts(s WorkspaceSpec) []mount.Mount {
 		return append(mounts, mount.Mount{Type: mount.TypeBind, Source: wm.HostPath, Target: "/workspace", ReadOnly: wm.ReadOnly})
 	}
 	return append(mounts, mount.Mount{Type: mount.TypeVolume, Source: s.WorkspaceVolume(), Target: "/workspace"})
+}
+
+// engineImage is the reference the engine gets (see ImageRef.EngineRef).
+func engineImage(image string) string {
+	if ref, err := ParseImageRef(image); err == nil {
+		return ref.EngineRef()
+	}
+	return image
 }

@@ -40,6 +40,10 @@ type ObservedWorkspace struct {
 
 	Image   string // reference the container was created from
 	ImageID string
+	// ImageDigest is the registry digest of the image, known only right
+	// after a create (ImageDigestKnown): refresh keeps the recorded one.
+	ImageDigest      string
+	ImageDigestKnown bool
 
 	Status       string
 	Running      bool

@@ -31,6 +31,8 @@ type WorkspaceSpec struct {
 	Name               string
 	Runtime            string
 	Image              string
+	ImagePull          string // PullMissing, PullAlways or PullNever ("" is PullNever)
+	ImageDigest        string // registry digest the plan expects, "" when unknown
 	Tier               int
 	MemoryMB           int64 // 0: the tier's default
 	CPUs               float64

@@ -7,10 +7,13 @@
 package resources
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
@@ -21,6 +24,10 @@ type ProviderData struct {
 	PlatformURL          string
 	RuntimeImages        map[string]string
 	AllowPrivilegedTiers bool
+	// ImagePull is the provider's image_pull: the policy of workspaces that set none.
+	ImagePull string
+	// RegistryPasswords are masked in every log line of a create.
+	RegistryPasswords []string
 
 	// claims maps a container name to the workspace id that planned it during
 	// this run, so two resources that would share Docker names fail at plan.
@@ -53,4 +60,21 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *ProviderData {
 		return nil
 	}
 	return data
+}
+
+// pullPolicy is a workspace's image_pull, else the provider's.
+func (p *ProviderData) pullPolicy(v types.String) string {
+	if s := v.ValueString(); s != "" {
+		return s
+	}
+	return p.ImagePull
+}
+
+// maskRegistryPasswords keeps registry passwords out of the provider's log.
+func (p *ProviderData) maskRegistryPasswords(ctx context.Context) context.Context {
+	if len(p.RegistryPasswords) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskMessageStrings(ctx, p.RegistryPasswords...)
+	return tflog.MaskAllFieldValuesStrings(ctx, p.RegistryPasswords...)
 }

@@ -76,8 +76,16 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 	m.RestartCount = types.Int64Value(int64(o.RestartCount))
 	m.OOMKilled = types.BoolValue(o.OOMKilled)
 	m.Running = types.BoolValue(o.Running)
-	m.Image = types.StringValue(o.Image)
+	if !provisioner.SameImageRef(m.Image.ValueString(), o.Image) {
+		m.Image = types.StringValue(o.Image) // a pinned reference is recorded without its tag
+	}
 	m.ImageID = types.StringValue(o.ImageID)
+	switch {
+	case o.ImageDigestKnown:
+		m.ImageDigest = types.StringValue(o.ImageDigest)
+	case m.ImageDigest.IsNull() || m.ImageDigest.IsUnknown():
+		m.ImageDigest = types.StringValue("")
+	}
 	m.Isolation = types.StringValue(o.Isolation)
 	m.MemoryMB = types.Int64Value(o.MemoryMB)
 	m.CPUs = types.Float64Value(o.CPUs)

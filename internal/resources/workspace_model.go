@@ -19,6 +19,7 @@ type workspaceModel struct {
 	Name               types.String   `tfsdk:"name"`
 	Runtime            types.String   `tfsdk:"runtime"`
 	Image              types.String   `tfsdk:"image"`
+	ImagePull          types.String   `tfsdk:"image_pull"`
 	Tier               types.Int64    `tfsdk:"tier"`
 	MemoryMB           types.Int64    `tfsdk:"memory_mb"`
 	CPUs               types.Float64  `tfsdk:"cpus"`
@@ -47,6 +48,7 @@ type workspaceModel struct {
 	HostURL         types.String `tfsdk:"host_url"`
 	InternalURL     types.String `tfsdk:"internal_url"`
 	ImageID         types.String `tfsdk:"image_id"`
+	ImageDigest     types.String `tfsdk:"image_digest"`
 	Status          types.String `tfsdk:"status"`
 	RestartCount    types.Int64  `tfsdk:"restart_count"`
 	OOMKilled       types.Bool   `tfsdk:"oom_killed"`
