@@ -47,6 +47,7 @@ func StandinImage(runtime string) string { return StandinPrefix + ":" + runtime 
 // acceptance tests must run.
 func PreCheck(t *testing.T) {
 	t.Helper()
+	AcceptanceOnly(t)
 	cli := Docker(t)
 	ctx := context.Background()
 	if _, err := cli.Ping(ctx); err != nil {
@@ -61,6 +62,7 @@ func PreCheck(t *testing.T) {
 // Docker returns a client for the engine the provider uses by default.
 func Docker(t *testing.T) *client.Client {
 	t.Helper()
+	AcceptanceOnly(t)
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		t.Fatalf("docker client: %v", err)

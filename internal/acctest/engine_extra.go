@@ -72,6 +72,7 @@ const extraEnginePrefix = "mtfx"
 // test fails, never skips.
 func StartExtraEngine(t *testing.T, opts ExtraEngineOptions) *ExtraEngine {
 	t.Helper()
+	AcceptanceOnly(t)
 	if os.Geteuid() != 0 {
 		t.Fatalf("an extra Docker engine needs root")
 	}

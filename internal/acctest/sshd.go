@@ -25,6 +25,7 @@ type SSHServer struct {
 // scripts/ensure-test-deps.sh) until the test ends.
 func StartSSHServer(t *testing.T) SSHServer {
 	t.Helper()
+	AcceptanceOnly(t)
 	sshd, err := exec.LookPath("sshd")
 	if err != nil {
 		sshd = "/usr/sbin/sshd"

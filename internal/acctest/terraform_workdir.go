@@ -75,6 +75,7 @@ func RemoveBuiltProvider() {
 // provider built from this module (built once per test process).
 func NewWorkdir(t *testing.T) *Workdir {
 	t.Helper()
+	AcceptanceOnly(t)
 	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if tf == "" {
 		var err error
@@ -245,13 +246,4 @@ func (w *Workdir) StateInstances(resourceType string) []StateInstance {
 		}
 	}
 	return out
-}
-
-// AcceptanceOnly skips outside acceptance runs (TF_ACC unset), as
-// resource.Test does, for tests that drive terraform or Docker themselves.
-func AcceptanceOnly(t *testing.T) {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 to run it against a Docker engine")
-	}
 }

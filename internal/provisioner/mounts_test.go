@@ -61,7 +61,7 @@ func TestValidateWorkspaceAccess(t *testing.T) {
 	}
 }
 
-func TestAccessModesListsEveryMode(t *testing.T) {
+func TestWorkspaceAccessModesListsEveryMode(t *testing.T) {
 	for _, m := range []string{AccessNone, AccessReadOnly, AccessReadWrite} {
 		if err := ValidateWorkspaceAccess(m, "/x"); err != nil {
 			t.Errorf("mode %q rejected: %v", m, err)

@@ -146,7 +146,6 @@ var planCases = []badInput{
 // errors stop terraform before planning, so the two groups run separately
 // (two terraform runs instead of one per case keep this fast).
 func TestAccBadInput_refusedAtPlan(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	fixtures := makeBadInputFixtures(t)
@@ -190,7 +189,6 @@ func TestAccBadInput_refusedAtPlan(t *testing.T) {
 // workspace id and two whose ids share the 12-character prefix that names
 // their Docker objects: the second of each pair is refused at plan.
 func TestAccBadInput_duplicateWorkspaceIDs(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	same := acctest.RandomID("dup")

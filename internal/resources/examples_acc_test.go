@@ -33,7 +33,6 @@ import (
 // file, and the plan must destroy that one only; then everything is
 // destroyed and nothing may be left on the engine.
 func TestAccExampleFleet_appliesAndDestroys(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)

@@ -59,7 +59,6 @@ func randomIDs(n int, suffix string) []string {
 // engine's host and change nothing; once the engine is back, the next apply
 // converges.
 func TestAccFaults_engineDownAtPlanAndApply(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	engine := acctest.StartExtraEngine(t, acctest.ExtraEngineOptions{})
@@ -103,7 +102,6 @@ func TestAccFaults_engineDownAtPlanAndApply(t *testing.T) {
 // mounted by their workspace's container (counted by ownership labels), and
 // a plan after it shows no changes.
 func TestAccFaults_engineRestartDuringApply(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	engine := acctest.StartExtraEngine(t, acctest.ExtraEngineOptions{})
@@ -141,7 +139,6 @@ func TestAccFaults_engineRestartDuringApply(t *testing.T) {
 // container and volume made is in the state, or gone; the next apply
 // converges.
 func TestAccFaults_interruptedApply(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -176,7 +173,6 @@ func TestAccFaults_interruptedApply(t *testing.T) {
 // Ctrl-C): what the cancelled create made is either returned for the state
 // or removed.
 func TestAccFaults_createCancelledAtEachStep(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -484,7 +480,6 @@ resource "molecule_workspace" "squat" {
 // prefix, from another: the second state's applies fail with an error that
 // says why, and the first workspace keeps running untouched.
 func TestAccFaults_sameWorkspaceInTwoStates(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)

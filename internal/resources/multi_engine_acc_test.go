@@ -76,7 +76,6 @@ func secondEngineClient(t *testing.T) *client.Client {
 // outside Terraform must plan exactly one create and come back there; destroy
 // must leave neither engine with a container, volume or network of the fleet.
 func TestAccMultiEngine_fleetAcrossTwoEngines(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	engines := map[string]*client.Client{"a": acctest.Docker(t), "b": secondEngineClient(t)}

@@ -64,7 +64,6 @@ resource "molecule_workspace" "secret" {
 // change even when the secret changes, and a new version replaces the
 // container with the new secret, again without leaking it.
 func TestAccSecrets_writeOnlyEnvNeverStoredOrLogged(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -186,7 +185,6 @@ func TestAccSecrets_importKeepsSecretVersion(t *testing.T) {
 // without allow_privileged_tiers, and with it the plan warns about the host
 // access the workspace gets.
 func TestAccSecrets_privilegedTiersNeedOptIn(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	wd := acctest.NewWorkdir(t)

@@ -29,7 +29,6 @@ import (
 // client certificate, one from another CA, plain HTTP, the provider without
 // cert_material) are refused.
 func TestAccTLS_remoteEngine(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	engine := acctest.StartExtraEngine(t, acctest.ExtraEngineOptions{TLS: true})
