@@ -41,6 +41,7 @@ type Registry struct {
 // when the registry is not set up or does not answer.
 func TestRegistry(t *testing.T) Registry {
 	t.Helper()
+	AcceptanceOnly(t)
 	dir := os.Getenv("MOLECULE_TEST_REGISTRY_DIR")
 	if dir == "" {
 		dir = "/var/lib/molecule-test-registry"

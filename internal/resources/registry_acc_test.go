@@ -81,7 +81,6 @@ func TestAccRegistry_pullOnFirstUseWithRegistryAuth(t *testing.T) {
 // Credentials from a Docker client config file (DOCKER_CONFIG), no
 // registry_auth; the pull shows its progress in TF_LOG=INFO (layers, bytes).
 func TestAccRegistry_dockerConfigCredentials(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	reg, cli := acctest.TestRegistry(t), acctest.Docker(t)
 	acctest.PreCheck(t)
@@ -130,7 +129,6 @@ func TestAccRegistry_dockerConfigCredentials(t *testing.T) {
 // repository and the tag; nothing is created and the password is in no
 // output, log or state.
 func TestAccRegistry_wrongPassword(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	reg, cli := acctest.TestRegistry(t), acctest.Docker(t)
 	acctest.PreCheck(t)
@@ -364,7 +362,6 @@ func TestAccRegistry_onePullForTenWorkspaces(t *testing.T) {
 // a no-change plan with "missing", one per distinct image with "always"
 // (three workspaces on one image).
 func TestAccRegistry_callsPerPlan(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	reg, cli := acctest.TestRegistry(t), acctest.Docker(t)
 	acctest.PreCheck(t)
