@@ -46,9 +46,9 @@ type Engine struct {
 	// loopback address): only then can the agent's 127.0.0.1 port be probed.
 	local bool
 
-	imageCache   sync.Map     // image ref -> imageLookup, valid for one provider run
-	digestCache  sync.Map     // engine ref -> digestLookup: registry answers, one provider run
-	pulls        sync.Map     // engine ref -> *pullOnce: one pull per image per provider run
+	imageCache   sync.Map // image ref -> imageLookup, valid for one provider run
+	digestCache  sync.Map // engine ref -> digestLookup: registry answers, one provider run
+	pulls        sync.Map // engine ref -> *pullOnce: one pull per image per provider run
 	credentials  Credentials
 	networkCache sync.Map     // names of networks seen to exist
 	cpuCount     atomic.Int64 // the engine's CPUs once asked (see CPUCount), else 0

@@ -116,7 +116,7 @@ func TestRegistryErrorMessages(t *testing.T) {
 	e := &Engine{host: "unix:///var/run/docker.sock"}
 	r, _ := ParseImageRef("127.0.0.1:5443/ns/repo:v1")
 	for engineSaid, problem := range map[string]RegistryProblem{
-		"Error response from daemon: unauthorized: authentication required":                     RegistryAuth,
+		"Error response from daemon: unauthorized: authentication required":                      RegistryAuth,
 		"Error response from daemon: manifest unknown: manifest unknown":                         RegistryNotFound,
 		`Get "https://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused`: RegistryUnreachable,
 	} {

@@ -61,15 +61,15 @@ type ObservedWorkspace struct {
 
 	ConfigVolume    string
 	WorkspaceVolume string
-	SessionsVolume  string   // claude-code's sessions volume, else ""
+	SessionsVolume  string // claude-code's sessions volume, else ""
 	// AnonymousVolumes lists the paths where the engine gave the container
 	// an anonymous volume (an image's VOLUME nothing else mounts there).
 	// They go with the container (see Delete).
 	AnonymousVolumes []string
-	WorkspacePath   string
-	WorkspaceRO     bool
-	Isolation       string
-	Network         string
+	WorkspacePath    string
+	WorkspaceRO      bool
+	Isolation        string
+	Network          string
 
 	HostPort    string
 	ContainerIP string

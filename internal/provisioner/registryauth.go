@@ -107,7 +107,7 @@ func (c Credentials) lookup(ctx context.Context, host string) (credential, bool,
 	}
 	var cfg dockerConfig
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return credential{}, false, fmt.Errorf("Docker client config %s is not valid JSON: %v", path, err)
+		return credential{}, false, fmt.Errorf("the Docker client config %s is not valid JSON: %v", path, err)
 	}
 	var key string
 	for k := range cfg.Auths {
@@ -150,11 +150,11 @@ func (c Credentials) lookup(ctx context.Context, host string) (credential, bool,
 	if a.Auth != "" {
 		raw, err := base64.StdEncoding.DecodeString(a.Auth)
 		if err != nil {
-			return credential{}, false, fmt.Errorf("Docker client config %s: the auth of %s is not base64", path, key)
+			return credential{}, false, fmt.Errorf("the Docker client config %s: the auth of %s is not base64", path, key)
 		}
 		user, pass, ok := strings.Cut(string(raw), ":")
 		if !ok {
-			return credential{}, false, fmt.Errorf("Docker client config %s: the auth of %s is not user:password", path, key)
+			return credential{}, false, fmt.Errorf("the Docker client config %s: the auth of %s is not user:password", path, key)
 		}
 		auth.Username, auth.Password = user, pass
 	}
