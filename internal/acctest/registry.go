@@ -249,7 +249,7 @@ type OwnRegistry struct {
 // files removed when the test ends.
 func (r Registry) StartOwnRegistry(t *testing.T) *OwnRegistry {
 	t.Helper()
-	port := freePort(t)
+	port := FreePort(t)
 	host := fmt.Sprintf("127.0.0.1:%d", port)
 	dir := t.TempDir()
 	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n  tls:\n    certificate: %s\n    key: %s\n",

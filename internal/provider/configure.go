@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -58,11 +59,11 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		Credentials:         provisioner.Credentials{Explicit: creds},
 	})
 	if err != nil {
-		diags.AddAttributeError(path.Root("host"), "Invalid Docker engine settings", err.Error())
+		diags.Append(engineSettingsDiagnostic(err))
 		return nil, diags
 	}
 	if err := engine.Ping(ctx); err != nil {
-		diags.AddError("Docker engine unreachable", err.Error())
+		diags.AddError("Docker engine unreachable", err.Error()+". Start it, or set the provider's host (or DOCKER_HOST) to an engine that runs.")
 		return nil, diags
 	}
 	network := cfg.Network.ValueString()
@@ -127,4 +128,27 @@ func registryPasswords(creds []provisioner.RegistryCredential) []string {
 		}
 	}
 	return out
+}
+
+// engineSettingsDiagnostic puts an engine-settings error on the attribute
+// it came from: TLS material on ca_material, cert_material or cert_path
+// (DOCKER_CERT_PATH counts as cert_path), everything else on host.
+func engineSettingsDiagnostic(err error) diag.Diagnostic {
+	var tlsErr *provisioner.TLSError
+	if !errors.As(err, &tlsErr) {
+		return diag.NewAttributeErrorDiagnostic(path.Root("host"), "Invalid Docker engine settings", err.Error())
+	}
+	attr := "cert_path"
+	switch {
+	case tlsErr.Source.Dir != "":
+	case tlsErr.Part == provisioner.TLSPartCA:
+		attr = "ca_material"
+	default:
+		attr = "cert_material"
+	}
+	detail := fmt.Sprintf("%s: %s.", attr, tlsErr)
+	if tlsErr.Source.FromEnv {
+		detail += " Fix the files in DOCKER_CERT_PATH, or set cert_path or the *_material attributes."
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root(attr), "Invalid TLS material", detail)
 }

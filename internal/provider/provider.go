@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/resources/validators"
 )
 
 var _ provider.Provider = (*moleculeProvider)(nil)
@@ -88,6 +89,7 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"network": schema.StringAttribute{
 				Optional:            true,
+				Validators:          []validator.String{validators.NetworkName()},
 				MarkdownDescription: "Docker network that workspaces join unless they name their own. Default: `" + provisioner.DefaultNetwork + "`.",
 			},
 			"platform_url": schema.StringAttribute{

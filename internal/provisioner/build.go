@@ -86,16 +86,17 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 		},
 	}
 	var networking *network.NetworkingConfig
-	switch s.Tier {
-	case 1:
+	tier := TierInfo(s.Tier)
+	if tier.Sandboxed {
 		host.ReadonlyRootfs = true
-		host.Tmpfs = map[string]string{"/tmp": "rw,noexec,nosuid,size=64m"}
-	case 3, 4:
+		host.Tmpfs = map[string]string{"/tmp": SandboxTmpfs}
+	}
+	if tier.Privileged {
 		host.Privileged = true
 		host.PidMode = "host"
 	}
 	if s.HostNetwork() {
-		host.NetworkMode = "host"
+		host.NetworkMode = HostNetworkName
 		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: dockerSocket, Target: dockerSocket})
 	} else {
 		host.NetworkMode = container.NetworkMode(s.Network)
@@ -114,7 +115,7 @@ func workspaceMounts(s WorkspaceSpec) []mount.Mount {
 	if v := s.SessionsVolume(); v != "" {
 		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: v, Target: ClaudeSessionsPath})
 	}
-	if s.Tier == 1 {
+	if !TierHasWorkspace(s.Tier) {
 		return mounts
 	}
 	wm := WorkspaceMountFor(s.WorkspacePath, s.WorkspaceAccess)

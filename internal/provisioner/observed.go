@@ -14,17 +14,26 @@ import (
 	"github.com/docker/docker/api/types/mount"
 )
 
-// Workspace status values.
+// Workspace status values: Docker's container states, plus two of ours.
 const (
-	StatusRunning    = "running"
-	StatusExited     = "exited"
-	StatusRestarting = "restarting"
 	StatusCreated    = "created"
-	StatusMissing    = "missing"
-	// StatusUnknown marks the record of a create that failed half-way and
-	// could not clean up (see partialObservation).
+	StatusRunning    = "running"
+	StatusPaused     = "paused"
+	StatusRestarting = "restarting"
+	StatusRemoving   = "removing"
+	StatusExited     = "exited"
+	StatusDead       = "dead"
+	// StatusMissing is the observation of a container that does not exist;
+	// the resource drops such a workspace from state, so it is never stored.
+	StatusMissing = "missing"
+	// StatusUnknown marks a record kept in state after a create that failed
+	// half-way (see partialObservation) or a destroy that failed.
 	StatusUnknown = "unknown"
 )
+
+// ContainerStatuses are the states Docker reports for a container, in its
+// order; the status of every existing workspace is one of them.
+var ContainerStatuses = []string{StatusCreated, StatusRunning, StatusPaused, StatusRestarting, StatusRemoving, StatusExited, StatusDead}
 
 // ObservedWorkspace is what inspection found: plain values the resource layer
 // maps onto state.

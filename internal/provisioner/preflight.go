@@ -66,6 +66,13 @@ func (m *MissingImageError) Error() string {
 	return fmt.Sprintf("image %q is not present on the Docker engine and image_pull is %q: pull, build or load it on this engine (docker pull %s), set image_pull = %q to let the provider pull it, or point runtime_images/image at an image that exists", m.Ref, PullNever, m.Ref, PullMissing)
 }
 
+// MissingNetworkError is a network the engine does not have.
+type MissingNetworkError struct{ Name, Host string }
+
+func (m *MissingNetworkError) Error() string {
+	return fmt.Sprintf("network %q does not exist on %s: create it (docker network create %s)", m.Name, m.Host, m.Name)
+}
+
 // CheckNetwork confirms a network exists; cached for the provider run.
 func (e *Engine) CheckNetwork(ctx context.Context, name string) error {
 	if _, ok := e.networkCache.Load(name); ok {
@@ -77,7 +84,7 @@ func (e *Engine) CheckNetwork(ctx context.Context, name string) error {
 		return nil
 	}
 	if cerrdefs.IsNotFound(err) {
-		return fmt.Errorf("network %q does not exist on %s: create it (a molecule_network resource, or docker network create %s) or set network to one that exists", name, e.host, name)
+		return &MissingNetworkError{Name: name, Host: e.host}
 	}
 	return fmt.Errorf("inspecting network %q on %s: %w", name, e.host, err)
 }

@@ -8,6 +8,9 @@ import "time"
 // AgentPort is the port the workspace's A2A server listens on inside the container.
 const AgentPort = 8000
 
+// HostNetworkName is the network of a container that shares the host's.
+const HostNetworkName = "host"
+
 // DefaultNetwork is the Docker network workspaces join unless told otherwise.
 const DefaultNetwork = "molecule-monorepo-net"
 
@@ -67,7 +70,7 @@ func (s WorkspaceSpec) ConfigVolume() string { return ConfigVolumeName(s.Workspa
 
 // UsesWorkspaceVolume reports whether /workspace is a named volume (not a host dir).
 func (s WorkspaceSpec) UsesWorkspaceVolume() bool {
-	return s.Tier != 1 && WorkspaceMountFor(s.WorkspacePath, s.WorkspaceAccess).Kind == MountVolume
+	return TierHasWorkspace(s.Tier) && WorkspaceMountFor(s.WorkspacePath, s.WorkspaceAccess).Kind == MountVolume
 }
 
 // WorkspaceVolume is the named /workspace volume, or "" when none is used.
@@ -86,5 +89,5 @@ func (s WorkspaceSpec) SessionsVolume() string {
 	return SessionsVolumeName(s.WorkspaceID)
 }
 
-// HostNetwork reports whether the container shares the host's network (tier 4).
-func (s WorkspaceSpec) HostNetwork() bool { return s.Tier == 4 }
+// HostNetwork reports whether the container shares the host's network.
+func (s WorkspaceSpec) HostNetwork() bool { return TierUsesHostNetwork(s.Tier) }

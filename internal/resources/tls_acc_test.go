@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
@@ -102,7 +101,7 @@ resource "molecule_workspace" "tls" {
 			},
 			{
 				Config:      withoutClientCert,
-				ExpectError: regexp.MustCompile(`Docker engine at ` + regexp.QuoteMeta(engine.TLSHost) + ` does not answer`),
+				ExpectError: acctest.MessageRegexp("Docker engine at " + engine.TLSHost + " does not answer"),
 			},
 			{Config: withMaterial, PlanOnly: true},
 		},

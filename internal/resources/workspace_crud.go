@@ -52,7 +52,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 		recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 	}
 	if err != nil {
-		detail := err.Error()
+		detail := engineErrorDetail(err)
 		if obs.Exists {
 			detail += "\nThe workspace is kept in state as tainted: the next apply replaces it."
 		}
@@ -124,7 +124,7 @@ func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateReque
 		recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Updating workspace "+spec.WorkspaceID+" failed", err.Error())
+		resp.Diagnostics.AddError("Updating workspace "+spec.WorkspaceID+" failed", engineErrorDetail(err))
 	}
 }
 

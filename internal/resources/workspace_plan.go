@@ -5,6 +5,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -81,8 +82,8 @@ func (p *planner) fillDefaults() {
 		}
 	}
 	switch {
-	case tier == 4:
-		m.Network = types.StringValue("host")
+	case provisioner.TierUsesHostNetwork(tier):
+		m.Network = types.StringValue(provisioner.HostNetworkName)
 	case c.Network.IsNull():
 		m.Network = types.StringValue(d.Network)
 	}
@@ -91,7 +92,7 @@ func (p *planner) fillDefaults() {
 	}
 	if c.WorkspaceAccess.IsNull() && !c.WorkspacePath.IsUnknown() {
 		access := provisioner.AccessNone
-		if !c.WorkspacePath.IsNull() && tier != 1 {
+		if !c.WorkspacePath.IsNull() && provisioner.TierHasWorkspace(tier) {
 			access = provisioner.AccessReadWrite
 		}
 		m.WorkspaceAccess = types.StringValue(access)
@@ -120,12 +121,12 @@ func (p *planner) fillDefaults() {
 func (p *planner) checkTier() {
 	tier := int(p.plan.Tier.ValueInt64())
 	if err := provisioner.ValidateTier(tier, p.r.data.AllowPrivilegedTiers); err != nil {
-		p.resp.Diagnostics.AddAttributeError(path.Root("tier"), "Tier not allowed", err.Error())
+		p.resp.Diagnostics.Append(tierDiagnostic(err))
 		return
 	}
-	if p.creating() && provisioner.IsPrivilegedTier(tier) {
+	if info := provisioner.TierInfo(tier); p.creating() && info.Privileged {
 		what := "privileged mode and the host's PID namespace"
-		if tier == 4 {
+		if info.HostNetwork {
 			what = "privileged mode, the host's PID and network namespaces and the Docker socket (control of every container on the engine)"
 		}
 		p.resp.Diagnostics.AddAttributeWarning(path.Root("tier"), fmt.Sprintf("Tier %d workspace gets host access", tier),
@@ -242,9 +243,12 @@ func (p *planner) checkEngine() {
 	p.planImage()
 	networkChanged := p.state == nil || p.state.Network.ValueString() != m.Network.ValueString()
 	_, planned := p.r.data.plannedNetworks.Load(m.Network.ValueString())
-	if m.Tier.ValueInt64() != 4 && !m.Network.IsUnknown() && networkChanged && !planned {
-		if err := e.CheckNetwork(p.ctx, m.Network.ValueString()); err != nil {
-			p.resp.Diagnostics.AddAttributeError(path.Root("network"), "Network not found", err.Error())
+	if !provisioner.TierUsesHostNetwork(int(m.Tier.ValueInt64())) && !m.Network.IsUnknown() && networkChanged && !planned {
+		var missing *provisioner.MissingNetworkError
+		if err := e.CheckNetwork(p.ctx, m.Network.ValueString()); errors.As(err, &missing) {
+			p.resp.Diagnostics.AddAttributeError(path.Root("network"), "Network not found", err.Error()+" or declare a molecule_network resource, or set network to one that exists.")
+		} else if err != nil {
+			p.resp.Diagnostics.AddError("Docker engine error", err.Error())
 		}
 	}
 	if !p.creating() {

@@ -23,13 +23,15 @@ func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.Val
 	pathValue, pathKnown := knownString(cfg.WorkspacePath)
 	if accessKnown && pathKnown {
 		if err := provisioner.ValidateWorkspaceAccess(access, pathValue); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), "Inconsistent workspace access", err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), "Inconsistent workspace access", accessErrorDetail(err))
 		}
 	}
-	if !cfg.Tier.IsNull() && !cfg.Tier.IsUnknown() && cfg.Tier.ValueInt64() == 1 && accessKnown &&
+	if tier := int(cfg.Tier.ValueInt64()); !cfg.Tier.IsNull() && !cfg.Tier.IsUnknown() && !provisioner.TierHasWorkspace(tier) && accessKnown &&
 		(access == provisioner.AccessReadOnly || access == provisioner.AccessReadWrite) {
-		resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), "Tier 1 has no /workspace",
-			fmt.Sprintf("tier 1 (sandboxed) mounts only /configs, so workspace_access %q cannot be honoured: use tier 2 or higher, or remove workspace_access and workspace_path.", access))
+		info := provisioner.TierInfo(tier)
+		resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), fmt.Sprintf("Tier %d has no /workspace", tier),
+			fmt.Sprintf("tier %d (%s) mounts only /configs, so workspace_access %q cannot be honoured: use tier %s, or remove workspace_access and workspace_path.", tier, info.Name, access,
+				tierList(provisioner.Tier.HasWorkspace, "or")))
 	}
 	validateSecretEnv(ctx, cfg, &resp.Diagnostics)
 	urlSet, nsSet := !cfg.AwarenessURL.IsNull(), !cfg.AwarenessNamespace.IsNull()

@@ -93,4 +93,15 @@ func (rep *report) printBreakdown(w io.Writer) {
 	for _, c := range rep.Breakdown {
 		fmt.Fprintf(w, "  %-78s %9.3f %14.3f %12.2f\n", c.Name, c.FixedS, c.PerWorkspaceMS, c.CallsPerWS)
 	}
+	fmt.Fprintln(w, "\nProvider CPU time per workspace, ms (user + system of every provider process of the step, least of the runs;")
+	fmt.Fprintln(w, "other work on the machine does not inflate it)")
+	steps := []string{"create", "plan", "plan-no-refresh", "destroy"}
+	fmt.Fprintf(w, "  %5s %10s %10s %18s %10s\n", "N", steps[0], steps[1], steps[2], steps[3])
+	for _, r := range rep.Rows {
+		if r.Arm != armProvider || len(r.ProviderCPUMSPerWS) == 0 {
+			continue
+		}
+		c := r.ProviderCPUMSPerWS
+		fmt.Fprintf(w, "  %5d %10.2f %10.2f %18.2f %10.2f\n", r.N, c["create"], c["plan"], c["plan-no-refresh"], c["destroy"])
+	}
 }

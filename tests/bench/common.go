@@ -38,8 +38,12 @@ type measurement struct {
 	Calls           map[string]callStats `json:"calls"`
 	// PeakRSSKB is the largest maximum resident set of any provider process
 	// Terraform started during the run (provider arm only).
-	PeakRSSKB int64  `json:"provider_peak_rss_kb,omitempty"`
-	Error     string `json:"error,omitempty"`
+	PeakRSSKB int64 `json:"provider_peak_rss_kb,omitempty"`
+	// ProviderCPUS is the CPU time (user + system) of the provider
+	// processes of each step (per plan for the repeated plans): unlike wall
+	// time, other work on the machine does not inflate it.
+	ProviderCPUS map[string]float64 `json:"provider_cpu_s,omitempty"`
+	Error        string             `json:"error,omitempty"`
 }
 
 // timedRepeats runs step n times and returns every duration, stopping at

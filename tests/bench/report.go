@@ -57,6 +57,9 @@ type row struct {
 	ListAllContainers int                `json:"list_all_containers_calls"`
 	PeakRSSKB         int64              `json:"provider_peak_rss_kb,omitempty"`
 	StateBytesPerWS   float64            `json:"state_bytes_per_workspace,omitempty"`
+	// ProviderCPUMSPerWS is the provider processes' CPU time per workspace
+	// by step, the least of the runs.
+	ProviderCPUMSPerWS map[string]float64 `json:"provider_cpu_ms_per_workspace,omitempty"`
 	Failed            int                `json:"failed_runs"`
 }
 
@@ -134,6 +137,15 @@ func summarizeRows(arm string, n int, ms []measurement) row {
 		}
 		series["plan-no-refresh"] = append(series["plan-no-refresh"], m.PlanNoRefreshSamplesS...)
 		r.StateBytesPerWS = max(r.StateBytesPerWS, m.StateBytesPerWS)
+		for step, cpu := range m.ProviderCPUS {
+			v := cpu * 1000 / float64(n)
+			if r.ProviderCPUMSPerWS == nil {
+				r.ProviderCPUMSPerWS = map[string]float64{}
+			}
+			if old, ok := r.ProviderCPUMSPerWS[step]; !ok || v < old {
+				r.ProviderCPUMSPerWS[step] = v
+			}
+		}
 		for step, st := range m.Calls {
 			r.CallsPerWorkspace[step] = max(r.CallsPerWorkspace[step], st.PerWorkspace)
 			r.FixedCalls[step] = max(r.FixedCalls[step], st.Fixed)

@@ -6,7 +6,6 @@ package acctest
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -14,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -131,7 +129,7 @@ func StartExtraEngine(t *testing.T, opts ExtraEngineOptions) *ExtraEngine {
 	if opts.TLS {
 		files := GenerateTLS(t, filepath.Join(dir, "tls"))
 		e.TLS = &files
-		e.TLSHost = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+		e.TLSHost = fmt.Sprintf("tcp://127.0.0.1:%d", FreePort(t))
 		e.args = append(e.args, "--host", e.TLSHost, "--tlsverify",
 			"--tlscacert", files.CAFile, "--tlscert", files.ServerCertFile, "--tlskey", files.ServerKeyFile)
 	}
@@ -452,20 +450,4 @@ func freeSubnet() (string, error) {
 		}
 	}
 	return "", errors.New("no free 10.200-249.x.0/24 subnet for an extra engine's bridge")
-}
-
-// RepoRoot is the module's root directory (for scripts/).
-func RepoRoot(t *testing.T) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("cannot locate the acctest package's source")
-	}
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -48,7 +48,7 @@ func StartSSHServer(t *testing.T) SSHServer {
 	if err := os.WriteFile(authorized, pub, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	port := FreePort(t)
 	config := filepath.Join(dir, "sshd_config")
 	conf := fmt.Sprintf(`Port %d
 ListenAddress 127.0.0.1
@@ -85,15 +85,4 @@ SetEnv PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin
 		time.Sleep(50 * time.Millisecond)
 	}
 	return SSHServer{Port: port, KeyPath: clientKey}
-}
-
-// freePort asks the kernel for an unused loopback port.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -6,9 +6,6 @@ package acctest
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -18,11 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
-
-// InspectContainer returns the workspace's container as Docker sees it.
-func InspectContainer(cli *client.Client, workspaceID string) (container.InspectResponse, error) {
-	return cli.ContainerInspect(context.Background(), provisioner.ContainerName(workspaceID))
-}
 
 // CheckNothingLeft is a CheckDestroy: no container or volume labelled with
 // any of the workspace ids survives.
@@ -58,16 +50,4 @@ func NothingLeft(cli *client.Client, workspaceIDs ...string) error {
 		}
 	}
 	return nil
-}
-
-// HTTPGet fetches a URL with a short timeout, returning status and body.
-func HTTPGet(url string) (int, string, error) {
-	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(url)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), err
 }

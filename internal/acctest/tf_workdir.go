@@ -31,31 +31,8 @@ type Workdir struct {
 	env       []string
 }
 
-// TFResult is one terraform run.
-type TFResult struct {
-	Args           []string
-	Stdout, Stderr string
-	Err            error
-	Took           time.Duration
-}
-
-// Output is stdout and stderr together, for matching messages.
-func (r TFResult) Output() string { return r.Stdout + r.Stderr }
-
-func (r TFResult) String() string {
-	return fmt.Sprintf("terraform %s (%s, err=%v)\nstdout:\n%s\nstderr:\n%s", strings.Join(r.Args, " "), r.Took.Round(time.Millisecond), r.Err, r.Stdout, r.Stderr)
-}
-
 // workdirProviderAddress is the registry address main.go serves under.
 const workdirProviderAddress = "registry.terraform.io/molecule-ai/molecule"
-
-// goCommand finds go: PATH, then the usual install location.
-func goCommand() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return "/usr/local/go/bin/go"
-}
 
 var builtProvider struct {
 	once sync.Once
@@ -109,7 +86,7 @@ func NewWorkdir(t *testing.T) *Workdir {
 		Dir:       t.TempDir(),
 		t:         t,
 		terraform: tf,
-		env:       []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "HOME=" + home},
+		env:       []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1", "HOME=" + home},
 	}
 }
 
@@ -126,6 +103,21 @@ func (w *Workdir) SetConfig(hcl string) {
 // Setenv adds KEY=value pairs to every later run.
 func (w *Workdir) Setenv(kv ...string) { w.env = append(w.env, kv...) }
 
+// TFResult is one terraform run.
+type TFResult struct {
+	Args           []string
+	Stdout, Stderr string
+	Err            error
+	Took           time.Duration
+}
+
+// Output is stdout and stderr together, for matching messages.
+func (r TFResult) Output() string { return r.Stdout + r.Stderr }
+
+func (r TFResult) String() string {
+	return fmt.Sprintf("terraform %s (%s, err=%v)\nstdout:\n%s\nstderr:\n%s", strings.Join(r.Args, " "), r.Took.Round(time.Millisecond), r.Err, r.Stdout, r.Stderr)
+}
+
 // TFRun is a terraform process running in the background.
 type TFRun struct {
 	cmd            *exec.Cmd
@@ -135,10 +127,13 @@ type TFRun struct {
 	args           []string
 }
 
-// Start runs terraform with args (-no-color is added) in the background.
+// Start runs terraform with args (-no-color is added after the subcommand)
+// in the background.
 func (w *Workdir) Start(args ...string) *TFRun {
 	w.t.Helper()
-	args = append(args, "-no-color")
+	if len(args) > 0 {
+		args = append([]string{args[0], "-no-color"}, args[1:]...)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	r := &TFRun{cancel: cancel, start: time.Now(), args: args}
 	r.cmd = exec.CommandContext(ctx, w.terraform, args...)
@@ -190,60 +185,36 @@ func (w *Workdir) DestroyOnCleanup() {
 	})
 }
 
-// StateFile returns the raw terraform.tfstate ("" when there is none).
-func (w *Workdir) StateFile() string {
-	data, err := os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate"))
-	if err != nil {
-		return ""
+// NewExampleWorkdir is NewWorkdir holding a copy of examples/<name>, whose
+// own terraform block names the provider: the example exactly as a user
+// runs it.
+func NewExampleWorkdir(t *testing.T, name string) *Workdir {
+	t.Helper()
+	w := NewWorkdir(t)
+	src := filepath.Join(RepoRoot(t), "examples", name)
+	if err := os.CopyFS(w.Dir, os.DirFS(src)); err != nil {
+		t.Fatalf("copying examples/%s: %v", name, err)
 	}
-	return string(data)
+	return w
 }
 
-// StateInstance is one resource instance of the state file.
-type StateInstance struct {
-	Address    string
-	Tainted    bool
-	Attributes map[string]any
-}
-
-// String returns a string attribute ("" when absent or not a string).
-func (s StateInstance) String(attr string) string {
-	v, _ := s.Attributes[attr].(string)
-	return v
-}
-
-// StateInstances lists the state's managed resource instances of one type.
-func (w *Workdir) StateInstances(resourceType string) []StateInstance {
+// WriteVars writes variable values to test.auto.tfvars.json.
+func (w *Workdir) WriteVars(vars map[string]any) {
 	w.t.Helper()
-	raw := w.StateFile()
-	if raw == "" {
-		return nil
+	data, err := json.MarshalIndent(vars, "", "  ")
+	if err != nil {
+		w.t.Fatal(err)
 	}
-	var st struct {
-		Resources []struct {
-			Mode, Type, Name string
-			Instances        []struct {
-				IndexKey   any            `json:"index_key"`
-				Status     string         `json:"status"`
-				Attributes map[string]any `json:"attributes"`
-			}
-		}
+	if err := os.WriteFile(filepath.Join(w.Dir, "test.auto.tfvars.json"), data, 0o600); err != nil {
+		w.t.Fatal(err)
 	}
-	if err := json.Unmarshal([]byte(raw), &st); err != nil {
-		w.t.Fatalf("parsing terraform.tfstate: %v", err)
+}
+
+// OutputJSON decodes the root module output name into into.
+func (w *Workdir) OutputJSON(name string, into any) {
+	w.t.Helper()
+	r := w.MustRun("output", "-json", name)
+	if err := json.Unmarshal([]byte(r.Stdout), into); err != nil {
+		w.t.Fatalf("output %s: %v\n%s", name, err, r.Stdout)
 	}
-	var out []StateInstance
-	for _, r := range st.Resources {
-		if r.Mode != "managed" || r.Type != resourceType {
-			continue
-		}
-		for _, in := range r.Instances {
-			addr := r.Type + "." + r.Name
-			if in.IndexKey != nil {
-				addr += fmt.Sprintf("[%q]", fmt.Sprint(in.IndexKey))
-			}
-			out = append(out, StateInstance{Address: addr, Tainted: in.Status == "tainted", Attributes: in.Attributes})
-		}
-	}
-	return out
 }

@@ -35,7 +35,6 @@ import (
 	"fmt"
 	"os"
 )
-
 func main() {
 	if len(os.Args) < 3 || os.Args[1] != "rm" {
 		fmt.Fprintln(os.Stderr, "usage: fstool rm PATH...")
