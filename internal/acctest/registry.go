@@ -316,3 +316,30 @@ func tail(path string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// SweepRegistryImages removes the names that registry tests pulled into
+// namespaces of their own (127.0.0.1:<port>/tfacc-*/...), left by
+// interrupted runs. Only those names are removed: the images behind them
+// stay while other names or containers use them.
+func SweepRegistryImages(ctx context.Context, cli *client.Client, o SweepOptions) ([]string, error) {
+	list, err := cli.ImageList(ctx, image.ListOptions{All: false})
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, img := range list {
+		if !o.oldEnough(time.Unix(img.Created, 0)) && o.MinAge > 0 {
+			continue
+		}
+		for _, name := range append(append([]string{}, img.RepoTags...), img.RepoDigests...) {
+			if !strings.HasPrefix(name, "127.0.0.1:") || !strings.Contains(name, "/"+IDPrefix+"-") {
+				continue
+			}
+			if _, err := cli.ImageRemove(ctx, name, image.RemoveOptions{}); err == nil {
+				o.logf("removed test registry image name %s", name)
+				removed = append(removed, name)
+			}
+		}
+	}
+	return removed, nil
+}

@@ -136,3 +136,31 @@ func TestRegistryErrorMessages(t *testing.T) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// A credential helper on PATH answers for its registry; its token form
+// ("<token>" user) becomes an identity token.
+func TestCredentialHelper(t *testing.T) {
+	bin := t.TempDir()
+	helper := "#!/bin/sh\nread server\ncase \"$server\" in\n  r.example:5000) echo '{\"ServerURL\":\"r.example:5000\",\"Username\":\"helperuser\",\"Secret\":\"helpersecret\"}' ;;\n  tok.example) echo '{\"ServerURL\":\"tok.example\",\"Username\":\"<token>\",\"Secret\":\"idtoken\"}' ;;\n  *) echo 'credentials not found in native keychain'; exit 1 ;;\nesac\n"
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-moleculetest"), []byte(helper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(cfg, []byte(`{"credHelpers": {"tok.example": "moleculetest"}, "credsStore": "moleculetest"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := Credentials{ConfigPath: cfg}
+	ctx := context.Background()
+	got, ok, err := c.lookup(ctx, "r.example:5000")
+	if err != nil || !ok || got.auth.Username != "helperuser" || got.auth.Password != "helpersecret" || !strings.Contains(got.source, "docker-credential-moleculetest") {
+		t.Errorf("credsStore: %+v %v %v", got.source, ok, err)
+	}
+	got, ok, err = c.lookup(ctx, "tok.example")
+	if err != nil || !ok || got.auth.IdentityToken != "idtoken" || got.auth.Username != "" {
+		t.Errorf("credHelpers token: %v %v", ok, err)
+	}
+	if _, ok, err := c.lookup(ctx, "other.example"); ok || err != nil {
+		t.Errorf("unknown registry: %v %v", ok, err)
+	}
+}
