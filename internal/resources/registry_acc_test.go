@@ -398,3 +398,37 @@ func TestAccRegistry_callsPerPlan(t *testing.T) {
 		t.Errorf("plan with image_pull = always for 3 workspaces on one image made %d registry calls, want 1", n)
 	}
 }
+
+// A registry that stops between plan and apply (a saved plan): the apply
+// fails before anything of the workspace is made, naming the registry, and
+// nothing is left on the engine or recorded in state. A registry of the
+// test's own.
+func TestAccRegistry_stoppedBetweenPlanAndApply(t *testing.T) {
+	t.Parallel()
+	reg, cli := acctest.TestRegistry(t), acctest.Docker(t)
+	acctest.PreCheck(t)
+	own := reg.StartOwnRegistry(t)
+	ns := own.Host + "/tfacc-" + strings.ToLower(acctest.RandomID("s")[5:12])
+	ref := defaultRef(ns)
+	reg.Push(t, cli, acctest.StandinImage("langgraph"), ref)
+	expectImageAbsent(t, cli, ref)
+	id := acctest.RandomID("stopapply")
+	wd := acctest.NewWorkdir(t)
+	wd.SetConfig(fmt.Sprintf("provider \"molecule\" {\n  network = %q\n  image_registry = %q\n}\n", acctest.Network, ns) + registryWorkspace("test", id))
+	wd.DestroyOnCleanup()
+	wd.MustRun("plan", "-out=tfplan")
+	own.Stop()
+	r := wd.Run("apply", "tfplan")
+	if r.Err == nil {
+		t.Fatalf("apply succeeded with the registry stopped:\n%s", r)
+	}
+	if !acctest.MessageRegexp("registry "+own.Host, "workspace-template-langgraph", "tag latest", "unreachable", "cannot reach the registry").MatchString(r.Output()) {
+		t.Fatalf("unexpected error:\n%s", r)
+	}
+	if err := acctest.NothingLeft(cli, id); err != nil {
+		t.Fatal(err)
+	}
+	if inst := wd.StateInstances("molecule_workspace"); len(inst) != 0 {
+		t.Fatalf("a workspace was recorded: %+v", inst)
+	}
+}
