@@ -415,7 +415,8 @@ func TestAccRegistry_stoppedBetweenPlanAndApply(t *testing.T) {
 	id := acctest.RandomID("stopapply")
 	wd := acctest.NewWorkdir(t)
 	wd.SetConfig(fmt.Sprintf("provider \"molecule\" {\n  network = %q\n  image_registry = %q\n}\n", acctest.Network, ns) + registryWorkspace("test", id))
-	wd.DestroyOnCleanup()
+	// No DestroyOnCleanup: nothing may be created, and a destroy would have
+	// to plan the new workspace against the stopped registry.
 	wd.MustRun("plan", "-out=tfplan")
 	own.Stop()
 	r := wd.Run("apply", "tfplan")
@@ -430,5 +431,30 @@ func TestAccRegistry_stoppedBetweenPlanAndApply(t *testing.T) {
 	}
 	if inst := wd.StateInstances("molecule_workspace"); len(inst) != 0 {
 		t.Fatalf("a workspace was recorded: %+v", inst)
+	}
+}
+
+// image_pull = "always" and the registry goes away: a workspace that runs
+// keeps its image (a warning at plan, no change), and destroy still works.
+func TestAccRegistry_alwaysRegistryDownKeepsWorkspace(t *testing.T) {
+	t.Parallel()
+	reg, cli := acctest.TestRegistry(t), acctest.Docker(t)
+	acctest.PreCheck(t)
+	own := reg.StartOwnRegistry(t)
+	ns := own.Host + "/tfacc-" + strings.ToLower(acctest.RandomID("s")[5:12])
+	reg.Push(t, cli, acctest.StandinImage("langgraph"), defaultRef(ns))
+	id := acctest.RandomID("alwaysdown")
+	wd := acctest.NewWorkdir(t)
+	wd.SetConfig(fmt.Sprintf("provider \"molecule\" {\n  network = %q\n  image_registry = %q\n  image_pull = \"always\"\n}\n", acctest.Network, ns) + registryWorkspace("test", id))
+	wd.DestroyOnCleanup()
+	wd.MustRun("apply", "-auto-approve")
+	own.Stop()
+	r := wd.Run("plan", "-detailed-exitcode")
+	if r.Err != nil || !acctest.MessageRegexp("Image registry unreachable: workspace keeps its image", "registry "+own.Host).MatchString(r.Output()) {
+		t.Fatalf("want an empty plan with a warning:\n%s", r)
+	}
+	wd.MustRun("destroy", "-auto-approve")
+	if err := acctest.NothingLeft(cli, id); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -68,6 +68,15 @@ func (p *planner) planImage() {
 		m.ImageID, m.ImageDigest = types.StringValue(id), types.StringValue(localDigest)
 	default:
 		digest, err := e.RegistryDigest(p.ctx, ref)
+		var regErr *provisioner.RegistryError
+		if err != nil && present && p.state != nil && errors.As(err, &regErr) && regErr.Problem == provisioner.RegistryUnreachable {
+			// A workspace that runs: an outage of its registry must not
+			// block every plan (or a destroy). It keeps its image until the
+			// registry answers again.
+			p.resp.Diagnostics.AddAttributeWarning(at, "Image registry unreachable: workspace keeps its image", err.Error())
+			m.ImageID, m.ImageDigest = types.StringValue(id), p.state.ImageDigest
+			return
+		}
 		if err != nil {
 			p.addRegistryError(at, err)
 			return

@@ -219,8 +219,9 @@ func TestAccWorkspace_claudeSessionsVolumeKept(t *testing.T) {
 	})
 }
 
-// An image whose HEALTHCHECK fails makes the apply fail with the check's last
-// output; the workspace is recorded (tainted) and destroy leaves nothing.
+// An image whose HEALTHCHECK fails (here: it asks the agent for a path it
+// does not serve) makes the apply fail with the check's last output; the
+// workspace is recorded (tainted) and destroy leaves nothing.
 func TestAccWorkspace_unhealthyImageFailsApply(t *testing.T) {
 	id := acctest.RandomID("unhealthy")
 	cli := acctest.Docker(t)
@@ -229,8 +230,8 @@ func TestAccWorkspace_unhealthyImageFailsApply(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             acctest.CheckNothingLeft(cli, id),
 		Steps: []resource.TestStep{{
-			Config:      acctest.ProviderConfig() + variantWorkspace("test", id, acctest.StandinVariant("healthcheck"), `env = { STANDIN_UNHEALTHY = "1" }`),
-			ExpectError: acctest.MessageRegexp("became unhealthy", "Last health check", "HTTP 500 unhealthy on purpose"),
+			Config:      acctest.ProviderConfig() + variantWorkspace("test", id, acctest.StandinVariant("healthcheck"), `env = { STANDIN_HEALTH_PATH = "/no-such-health-path" }`),
+			ExpectError: acctest.MessageRegexp("became unhealthy", "Last health check", "GET /no-such-health-path: HTTP 404"),
 		}},
 	})
 }

@@ -27,15 +27,6 @@
 //     GET  /env?key=NAME                 the value of env NAME (404 if unset)
 //     GET  /files?path=/configs/x        the file's bytes (404 if missing)
 //   - SIGTERM/SIGINT: graceful shutdown, exit 0 within about a second.
-//   - STANDIN_UNHEALTHY=1: GET /healthz answers 500, so the healthcheck
-//     variant's HEALTHCHECK turns the container unhealthy.
-//   - `standin healthcheck`: GET http://127.0.0.1:$PORT/healthz, exit 0 on
-//     200, else 1 (the HEALTHCHECK command of the healthcheck variant).
-//   - Run as /entrypoint (the entrypoint variant copies the binary there):
-//     behaves like the usual `ENTRYPOINT ["/entrypoint.sh"]` script that
-//     prepares the environment and ends in `exec "$@"`: it sets
-//     STANDIN_ENTRYPOINT=wrapper and execs its arguments. A FROM scratch
-//     image has no shell, so a static binary plays the script's part.
 package main
 
 import (
@@ -74,12 +65,6 @@ const (
 var memSink [][]byte
 
 func main() {
-	if filepath.Base(os.Args[0]) == "entrypoint" {
-		os.Exit(entrypoint(os.Args[1:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
-		os.Exit(healthcheck(os.Getenv("PORT")))
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	code := run(ctx, os.LookupEnv, os.Stdout, os.Stderr, nil)
@@ -385,11 +370,6 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /{$}", s.handleRPC)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if s.env.get("STANDIN_UNHEALTHY") != "" {
-			w.WriteHeader(http.StatusInternalServerError)
-			io.WriteString(w, "unhealthy on purpose (STANDIN_UNHEALTHY)")
-			return
-		}
 		io.WriteString(w, "ok")
 	})
 	mux.HandleFunc("GET /env", s.handleEnv)
