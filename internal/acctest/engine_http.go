@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/client"
+	"github.com/docker/go-connections/nat"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
@@ -48,9 +49,9 @@ func AgentGet(cli *client.Client, workspaceID, path string) (int, string, error)
 	if err != nil {
 		return 0, "", err
 	}
-	bindings := info.NetworkSettings.Ports["8000/tcp"]
+	bindings := info.NetworkSettings.Ports[nat.Port(fmt.Sprintf("%d/tcp", provisioner.AgentPort))]
 	if len(bindings) == 0 {
-		return 0, "", fmt.Errorf("container %s publishes no port 8000", info.Name)
+		return 0, "", fmt.Errorf("container %s publishes no port %d", info.Name, provisioner.AgentPort)
 	}
 	return HTTPGet("http://127.0.0.1:" + bindings[0].HostPort + path)
 }

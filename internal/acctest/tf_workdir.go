@@ -127,12 +127,16 @@ type TFRun struct {
 	args           []string
 }
 
-// Start runs terraform with args (-no-color is added after the subcommand)
-// in the background.
+// Start runs terraform with args (-no-color is added after the subcommand,
+// "state rm" counting as one) in the background.
 func (w *Workdir) Start(args ...string) *TFRun {
 	w.t.Helper()
 	if len(args) > 0 {
-		args = append([]string{args[0], "-no-color"}, args[1:]...)
+		n := 1 // after the subcommand: "state rm" and the like have two words
+		if args[0] == "state" && len(args) > 1 {
+			n = 2
+		}
+		args = append(append(append([]string{}, args[:n]...), "-no-color"), args[n:]...)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	r := &TFRun{cancel: cancel, start: time.Now(), args: args}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
 )
@@ -25,6 +26,7 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 	for attr, v := range map[string]bool{
 		"host": cfg.Host.IsUnknown(), "network": cfg.Network.IsUnknown(), "runtime_images": cfg.RuntimeImages.IsUnknown(),
 		"image_registry": cfg.ImageRegistry.IsUnknown(), "image_pull": cfg.ImagePull.IsUnknown(), "registry_auth": cfg.RegistryAuth.IsUnknown(),
+		"platform_url": cfg.PlatformURL.IsUnknown(), "platform_api_url": cfg.PlatformAPIURL.IsUnknown(),
 	} {
 		if v {
 			diags.AddAttributeError(path.Root(attr), "Unknown provider setting", fmt.Sprintf("%s must be known at plan time; do not derive it from a resource created in the same apply.", attr))
@@ -66,6 +68,11 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		diags.AddError("Docker engine unreachable", err.Error()+". Start it, or set the provider's host (or DOCKER_HOST) to an engine that runs.")
 		return nil, diags
 	}
+	platformClient, platformDiags := platformClient(cfg)
+	diags.Append(platformDiags...)
+	if diags.HasError() {
+		return nil, diags
+	}
 	network := cfg.Network.ValueString()
 	if network == "" {
 		network = provisioner.DefaultNetwork
@@ -78,6 +85,7 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),
 		ImagePull:            orDefault(cfg.ImagePull.ValueString(), provisioner.PullMissing),
 		RegistryPasswords:    registryPasswords(creds),
+		Platform:             platformClient,
 	}, diags
 }
 
@@ -128,6 +136,30 @@ func registryPasswords(creds []provisioner.RegistryCredential) []string {
 		}
 	}
 	return out
+}
+
+// platformClient returns the platform API client, nil when neither
+// platform_api_url nor platform_url is set. It does not contact the platform:
+// an unreachable platform only warns, when a resource asks it something.
+func platformClient(cfg providerModel) (*platform.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	apiURL := cfg.PlatformAPIURL.ValueString()
+	at := path.Root("platform_api_url")
+	if apiURL == "" {
+		apiURL, at = cfg.PlatformURL.ValueString(), path.Root("platform_url")
+	}
+	if apiURL == "" {
+		return nil, diags
+	}
+	token := cfg.PlatformAdminToken.ValueString()
+	if cfg.PlatformAdminToken.IsNull() {
+		token = os.Getenv("MOLECULE_ADMIN_TOKEN")
+	}
+	client, err := platform.New(apiURL, token)
+	if err != nil {
+		diags.AddAttributeError(at, "Invalid platform URL", err.Error())
+	}
+	return client, diags
 }
 
 // engineSettingsDiagnostic puts an engine-settings error on the attribute

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -40,6 +41,8 @@ type providerModel struct {
 	SSHOpts              types.List   `tfsdk:"ssh_opts"`
 	Network              types.String `tfsdk:"network"`
 	PlatformURL          types.String `tfsdk:"platform_url"`
+	PlatformAPIURL       types.String `tfsdk:"platform_api_url"`
+	PlatformAdminToken   types.String `tfsdk:"platform_admin_token"`
 	RuntimeImages        types.Map    `tfsdk:"runtime_images"`
 	AllowPrivilegedTiers types.Bool   `tfsdk:"allow_privileged_tiers"`
 	ImageRegistry        types.String `tfsdk:"image_registry"`
@@ -73,10 +76,12 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"cert_material": schema.StringAttribute{
 				Optional: true, Sensitive: true,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("key_material"))},
 				MarkdownDescription: "PEM client certificate for TLS engines. Default: `cert.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
 			},
 			"key_material": schema.StringAttribute{
 				Optional: true, Sensitive: true,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("cert_material"))},
 				MarkdownDescription: "PEM private key of `cert_material`. Default: `key.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
 			},
 			"cert_path": schema.StringAttribute{
@@ -94,7 +99,15 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"platform_url": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Platform URL injected as `PLATFORM_URL` and `MOLECULE_URL` unless a workspace sets its own. Default: empty.",
+				MarkdownDescription: "Platform URL injected as `PLATFORM_URL` and `MOLECULE_URL` unless a workspace sets its own: the address the agents use. Default: empty.",
+			},
+			"platform_api_url": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Where Terraform reaches the Molecule platform's API (for `molecule_platform_workspace` and the plan-time look at each workspace's platform record), when it differs from the agents' `platform_url`. Default: `platform_url`. With neither set the platform is never contacted.",
+			},
+			"platform_admin_token": schema.StringAttribute{
+				Optional: true, Sensitive: true,
+				MarkdownDescription: "The platform's admin token (its `ADMIN_TOKEN`), needed to create, change and delete `molecule_platform_workspace` records. Default: `MOLECULE_ADMIN_TOKEN`. Reading records needs no token.",
 			},
 			"runtime_images": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
@@ -133,7 +146,7 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"allow_privileged_tiers": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Permit tiers 3 (privileged, host PID) and 4 (also host network and the Docker socket). Default: `false`.",
+				MarkdownDescription: "Permit the privileged tiers: " + privilegedTiersText() + ". Default: `false`.",
 			},
 		},
 	}
@@ -155,7 +168,7 @@ func (p *moleculeProvider) Configure(ctx context.Context, req provider.Configure
 }
 
 func (p *moleculeProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{resources.NewWorkspaceResource, resources.NewNetworkResource}
+	return []func() resource.Resource{resources.NewWorkspaceResource, resources.NewNetworkResource, resources.NewPlatformWorkspaceResource}
 }
 
 func (p *moleculeProvider) DataSources(_ context.Context) []func() datasource.DataSource {
@@ -171,4 +184,16 @@ func quoted(values []string) string {
 		q[i] = "`" + v + "`"
 	}
 	return strings.Join(q, ", ")
+}
+
+// privilegedTiersText names the tiers allow_privileged_tiers permits, from
+// the tier table.
+func privilegedTiersText() string {
+	var tiers []string
+	for _, t := range provisioner.Tiers() {
+		if t.Privileged {
+			tiers = append(tiers, t.Summary())
+		}
+	}
+	return strings.Join(tiers, " and ")
 }

@@ -30,6 +30,8 @@ const (
 	// secret_env_wo_version that put them there (read back, for import).
 	LabelSecretEnvKeys    = "ai.molecule.terraform.secret-env-keys"
 	LabelSecretEnvVersion = "ai.molecule.terraform.secret-env-version"
+	// The platform_token_wo_version that wrote /configs/.auth_token.
+	LabelPlatformTokenVersion = "ai.molecule.terraform.platform-token-version"
 )
 
 const dockerSocket = "/var/run/docker.sock"
@@ -61,6 +63,9 @@ func ContainerLabels(s WorkspaceSpec) map[string]string {
 	}
 	if s.SecretEnvVersion != "" {
 		labels[LabelSecretEnvVersion] = s.SecretEnvVersion
+	}
+	if s.PlatformTokenVersion != "" {
+		labels[LabelPlatformTokenVersion] = s.PlatformTokenVersion
 	}
 	return labels
 }
@@ -109,7 +114,7 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 }
 
 // workspaceMounts returns /configs, claude-code's sessions volume, plus
-// /workspace except on tier 1.
+// /workspace on the tiers that have one.
 func workspaceMounts(s WorkspaceSpec) []mount.Mount {
 	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: s.ConfigVolume(), Target: "/configs"}}
 	if v := s.SessionsVolume(); v != "" {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -20,6 +21,8 @@ type Removal struct {
 	WorkspaceVolume string // "" when /workspace is a host directory: never removed
 	SessionsVolume  string // claude-code's sessions volume, else ""
 	KeepVolumes     bool
+	// AdoptedVolumes were adopted from the platform: removed without our label.
+	AdoptedVolumes []string
 }
 
 // removeWithAnonymousVolumes force-removes a container with its anonymous
@@ -45,7 +48,7 @@ func (e *Engine) Delete(ctx context.Context, r Removal, progress Progress) error
 		if v == "" {
 			continue
 		}
-		if err := e.removeOwnedVolume(ctx, v, r.WorkspaceID); err != nil {
+		if err := e.removeOwnedVolume(ctx, v, r.WorkspaceID, slices.Contains(r.AdoptedVolumes, v)); err != nil {
 			errs = append(errs, err)
 			continue
 		}

@@ -67,6 +67,8 @@ type ObservedWorkspace struct {
 	Labels   map[string]string // only the labels the user set
 	// SecretEnvVersion is the secret_env_wo_version label ("" when none).
 	SecretEnvVersion string
+	// PlatformTokenVersion is the platform-token-version label ("" when none).
+	PlatformTokenVersion string
 
 	ConfigVolume    string
 	WorkspaceVolume string
@@ -83,6 +85,9 @@ type ObservedWorkspace struct {
 	HostPort    string
 	ContainerIP string
 
+	// ConfigFiles holds the contents read back for import (see
+	// ReadConfigFiles); nil when not read.
+	ConfigFiles map[string]string
 	// ConfigHashes holds relpath -> hash of every file in /configs; nil when not read.
 	ConfigHashes map[string]string
 	// ConfigStamp summarises the stat of the single managed config file
@@ -121,6 +126,7 @@ func observe(info container.InspectResponse, workspaceID string) ObservedWorkspa
 	o.Labels = pick(labels, labels[LabelLabelKeys])
 	o.UserEnv = pick(o.Env, labels[LabelEnvKeys])
 	o.SecretEnvVersion = labels[LabelSecretEnvVersion]
+	o.PlatformTokenVersion = labels[LabelPlatformTokenVersion]
 	if st := info.State; st != nil {
 		o.Status = st.Status
 		o.Running = st.Running && !st.Restarting

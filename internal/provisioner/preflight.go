@@ -118,5 +118,8 @@ func describeConflict(name, workspaceID, holderID string, holder *container.Conf
 	if IsOwned(labels, "") {
 		return fmt.Sprintf("container %s already belongs to workspace %q, whose id shares the first %d characters with %q: Docker names come from that prefix, so choose a workspace_id with a different prefix", name, labels[LabelWorkspaceID], ShortIDLength, workspaceID)
 	}
+	if IsPlatformManaged(labels) {
+		return (&PlatformContainerError{Name: name, WorkspaceID: workspaceID, Host: "this engine"}).Error()
+	}
 	return fmt.Sprintf("container name %s is taken by a container this provider does not manage (id %.12s): remove or rename it yourself, or choose another workspace_id; the provider never touches containers it does not own", name, holderID)
 }

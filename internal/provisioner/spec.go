@@ -57,6 +57,19 @@ type WorkspaceSpec struct {
 	SecretEnv        map[string]string
 	SecretEnvVersion string
 
+	// PlatformToken is the workspace's platform token, written to
+	// /configs/.auth_token (mode 0600) before the container starts and never
+	// read back. Only PlatformTokenVersion is recorded, as a label.
+	PlatformToken        string
+	PlatformTokenVersion string
+
+	// AdoptedVolumes are the volumes of a workspace adopted from the
+	// platform: used (and on destroy removed) although they lack our
+	// labels. AdoptedWorkspaceVolume is the /workspace one among them, whose
+	// name may follow the platform's scheme rather than ours.
+	AdoptedVolumes         []string
+	AdoptedWorkspaceVolume string
+
 	WaitForReady bool
 	ReadyPath    string
 	ReadyTimeout time.Duration
@@ -77,6 +90,9 @@ func (s WorkspaceSpec) UsesWorkspaceVolume() bool {
 func (s WorkspaceSpec) WorkspaceVolume() string {
 	if !s.UsesWorkspaceVolume() {
 		return ""
+	}
+	if s.AdoptedWorkspaceVolume != "" {
+		return s.AdoptedWorkspaceVolume
 	}
 	return WorkspaceVolumeName(s.WorkspaceID)
 }

@@ -69,9 +69,10 @@ func (e *Engine) VolumeExists(ctx context.Context, name, workspaceID string) (bo
 	return IsOwned(v.Labels, workspaceID), nil
 }
 
-// removeOwnedVolume removes a volume if it is ours. A volume still used by
-// another container is retried with backoff for a bounded time, then reported.
-func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string) error {
+// removeOwnedVolume removes a volume if it is ours (or adopted). A volume
+// still used by another container is retried with backoff for a bounded
+// time, then reported.
+func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string, adopted bool) error {
 	v, err := e.cli.VolumeInspect(ctx, name)
 	if cerrdefs.IsNotFound(err) {
 		return nil
@@ -79,7 +80,7 @@ func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string
 	if err != nil {
 		return fmt.Errorf("inspecting volume %s on %s: %w", name, e.host, err)
 	}
-	if !IsOwned(v.Labels, workspaceID) {
+	if !adopted && !IsOwned(v.Labels, workspaceID) {
 		return nil // not ours: leave it alone
 	}
 	var lastErr error

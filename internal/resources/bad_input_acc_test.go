@@ -75,7 +75,7 @@ var validationCases = []badInput{
 	{name: "secret_env_reserved", body: fixed(okFiles + "\n" + `secret_env_wo = { MOLECULE_URL = "x" }` + "\nsecret_env_wo_version = 1"), want: `env key "MOLECULE_URL" is set by the provider itself`},
 	{name: "secret_env_key_with_equals", body: fixed(okFiles + "\n" + `secret_env_wo = { "K=V" = "x" }` + "\nsecret_env_wo_version = 1"), want: `contains '=' or a NUL byte`},
 	{name: "secret_env_also_in_env", body: fixed(okFiles + "\n" + `env = { API_KEY = "a" }` + "\n" + `secret_env_wo = { API_KEY = "b" }` + "\nsecret_env_wo_version = 1"), want: `API_KEY set in both env and secret_env_wo`},
-	{name: "secret_env_without_version", body: fixed(okFiles + "\n" + `secret_env_wo = { API_KEY = "b" }`), want: `set secret_env_wo_version`},
+	{name: "secret_env_without_version", body: fixed(okFiles + "\n" + `secret_env_wo = { API_KEY = "b" }`), want: `Attribute "secret_env_wo_version" must be specified when "secret_env_wo" is specified`},
 	// workspace ids (Docker container-name rules, length).
 	{name: "id_empty", id: "", want: `workspace_id is empty`},
 	{name: "id_leading_dash", id: "-tfacc-bad", want: `must start with a letter or digit`},
@@ -104,7 +104,7 @@ var validationCases = []badInput{
 	{name: "cpus_zero", body: fixed(okFiles + "\ncpus = 0"), want: `cpus value must be between 0.010000 and`},
 	{name: "label_reserved", body: fixed(okFiles + "\n" + `labels = { "ai.molecule.terraform.managed" = "false" }`), want: `is in the provider's reserved ai.molecule.terraform. namespace`},
 	{name: "label_empty_key", body: fixed(okFiles + "\n" + `labels = { "" = "x" }`), want: `a label key is empty`},
-	{name: "awareness_half", body: fixed(okFiles + "\n" + `awareness_url = "http://awareness:9000"`), want: `Awareness needs both settings`},
+	{name: "awareness_half", body: fixed(okFiles + "\n" + `awareness_url = "http://awareness:9000"`), want: `Attribute "awareness_namespace" must be specified when "awareness_url" is specified`},
 	{name: "ready_path_relative", body: fixed(okFiles + "\n" + `ready_path = "healthz"`), want: `must be an absolute URL path`},
 	{name: "network_bad_name", body: fixed(okFiles + "\n" + `network = "-no such net"`), want: `network name "-no such net" may hold only letters, digits`},
 }

@@ -19,7 +19,7 @@ func engineErrorDetail(err error) string {
 	var volumeTaken *provisioner.VolumeTakenError
 	switch {
 	case errors.As(err, &notReady):
-		return err.Error() + "\nRaise the create timeout (timeouts.create), or set wait_for_ready = false."
+		return err.Error() + "\nRaise the create timeout, or set wait_for_ready = false."
 	case errors.As(err, &volumeTaken):
 		return err.Error() + " (workspace_id)."
 	}

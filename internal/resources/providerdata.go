@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
@@ -28,6 +30,8 @@ type ProviderData struct {
 	ImagePull string
 	// RegistryPasswords are masked in every log line of a create.
 	RegistryPasswords []string
+	// Platform is the Molecule platform's API; nil when not configured.
+	Platform *platform.Client
 
 	// claims maps a container name to the workspace id that planned it during
 	// this run, so two resources that would share Docker names fail at plan.
@@ -77,4 +81,9 @@ func (p *ProviderData) maskRegistryPasswords(ctx context.Context) context.Contex
 	}
 	ctx = tflog.MaskMessageStrings(ctx, p.RegistryPasswords...)
 	return tflog.MaskAllFieldValuesStrings(ctx, p.RegistryPasswords...)
+}
+
+// DataSources lists the provider's data sources.
+func DataSources() []func() datasource.DataSource {
+	return []func() datasource.DataSource{NewWorkspaceDataSource, NewWorkspacesDataSource}
 }

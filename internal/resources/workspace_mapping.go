@@ -16,28 +16,29 @@ import (
 // toSpec turns a (fully planned) model into the provisioner's plain spec.
 func toSpec(ctx context.Context, m workspaceModel, manifest *provisioner.TemplateManifest, readyTimeout time.Duration, diags *diag.Diagnostics) provisioner.WorkspaceSpec {
 	return provisioner.WorkspaceSpec{
-		WorkspaceID:        m.WorkspaceID.ValueString(),
-		Name:               m.Name.ValueString(),
-		Runtime:            m.Runtime.ValueString(),
-		Image:              m.Image.ValueString(),
-		Tier:               int(m.Tier.ValueInt64()),
-		MemoryMB:           m.MemoryMB.ValueInt64(),
-		CPUs:               m.CPUs.ValueFloat64(),
-		WorkspaceAccess:    m.WorkspaceAccess.ValueString(),
-		WorkspacePath:      m.WorkspacePath.ValueString(),
-		Template:           manifest,
-		ConfigFiles:        stringMap(ctx, m.ConfigFiles, diags),
-		Env:                stringMap(ctx, m.Env, diags),
-		SecretEnvVersion:   optionalInt(m.SecretEnvWOVersion),
-		PlatformURL:        m.PlatformURL.ValueString(),
-		AwarenessURL:       m.AwarenessURL.ValueString(),
-		AwarenessNamespace: m.AwarenessNamespace.ValueString(),
-		Network:            m.Network.ValueString(),
-		Labels:             stringMap(ctx, m.Labels, diags),
-		Running:            m.Running.ValueBool(),
-		WaitForReady:       m.WaitForReady.ValueBool(),
-		ReadyPath:          m.ReadyPath.ValueString(),
-		ReadyTimeout:       readyTimeout,
+		WorkspaceID:          m.WorkspaceID.ValueString(),
+		Name:                 m.Name.ValueString(),
+		Runtime:              m.Runtime.ValueString(),
+		Image:                m.Image.ValueString(),
+		Tier:                 int(m.Tier.ValueInt64()),
+		MemoryMB:             m.MemoryMB.ValueInt64(),
+		CPUs:                 m.CPUs.ValueFloat64(),
+		WorkspaceAccess:      m.WorkspaceAccess.ValueString(),
+		WorkspacePath:        m.WorkspacePath.ValueString(),
+		Template:             manifest,
+		ConfigFiles:          stringMap(ctx, m.ConfigFiles, diags),
+		Env:                  stringMap(ctx, m.Env, diags),
+		SecretEnvVersion:     optionalInt(m.SecretEnvWOVersion),
+		PlatformTokenVersion: optionalInt(m.PlatformTokenWOVer),
+		PlatformURL:          m.PlatformURL.ValueString(),
+		AwarenessURL:         m.AwarenessURL.ValueString(),
+		AwarenessNamespace:   m.AwarenessNamespace.ValueString(),
+		Network:              m.Network.ValueString(),
+		Labels:               stringMap(ctx, m.Labels, diags),
+		Running:              m.Running.ValueBool(),
+		WaitForReady:         m.WaitForReady.ValueBool(),
+		ReadyPath:            m.ReadyPath.ValueString(),
+		ReadyTimeout:         readyTimeout,
 	}
 }
 
@@ -96,8 +97,20 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 	m.Env = readBackMap(ctx, prior.Env, o.Env, o.UserEnv, importing, diags)
 	m.SecretEnvWO = types.MapNull(types.StringType) // write-only: never in state
 	m.SecretEnvWOVersion = parseOptionalInt(o.SecretEnvVersion)
+	m.PlatformTokenWO = types.StringNull() // write-only: never in state
+	m.PlatformTokenWOVer = parseOptionalInt(o.PlatformTokenVersion)
 	m.Labels = readBackMap(ctx, prior.Labels, o.Labels, o.Labels, importing, diags)
-	m.ConfigSHA256 = readBackHashes(ctx, prior.ConfigSHA256, o.ConfigHashes, diags)
+	managedHashes := prior.ConfigSHA256
+	if importing && o.ConfigFiles != nil {
+		m.ConfigFiles = mapValue(o.ConfigFiles, true)
+		// The files read back are the managed ones from now on.
+		managed := map[string]string{}
+		for k := range o.ConfigFiles {
+			managed[k] = ""
+		}
+		managedHashes = mapValue(managed, true)
+	}
+	m.ConfigSHA256 = readBackHashes(ctx, managedHashes, o.ConfigHashes, diags)
 
 	if importing {
 		m.KeepVolumes = types.BoolValue(false)

@@ -29,6 +29,8 @@ type workspaceModel struct {
 	Env                types.Map      `tfsdk:"env"`
 	SecretEnvWO        types.Map      `tfsdk:"secret_env_wo"`
 	SecretEnvWOVersion types.Int64    `tfsdk:"secret_env_wo_version"`
+	PlatformTokenWO    types.String   `tfsdk:"platform_token_wo"`
+	PlatformTokenWOVer types.Int64    `tfsdk:"platform_token_wo_version"`
 	AwarenessURL       types.String   `tfsdk:"awareness_url"`
 	AwarenessNamespace types.String   `tfsdk:"awareness_namespace"`
 	KeepVolumes        types.Bool     `tfsdk:"keep_volumes"`

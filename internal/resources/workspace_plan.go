@@ -8,8 +8,13 @@ import (
 	"errors"
 	"fmt"
 
+	"maps"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
@@ -29,19 +34,37 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		state = &workspaceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
-	if resp.Diagnostics.HasError() || plan.WorkspaceID.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state}
+	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state, reqState: req.State}
+	p.checkPlatformView()
+	if plan.WorkspaceID.IsUnknown() {
+		return
+	}
 	p.fillDefaults()
 	p.checkTier()
 	p.checkWorkspacePath()
 	p.planConfigFiles()
-	p.checkEngine()
+	adopted := readAdoption(ctx, req.Private)
+	if adopted == nil || !adopted.Pending {
+		p.checkEngine()
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p.decideReplacements()
+	switch {
+	case adopted != nil && adopted.Pending && state != nil:
+		p.planAdoption(adopted)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	case adopted != nil && adopted.WorkspaceVolume != "" && plan.WorkspaceVolume.ValueString() != "":
+		plan.WorkspaceVolume = types.StringValue(adopted.WorkspaceVolume)
+		p.decideReplacements()
+	default:
+		p.decideReplacements()
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	if state != nil && !resp.Plan.Raw.Equal(req.State.Raw) {
 		// Anything that (re)starts the container changes these.
@@ -58,6 +81,8 @@ type planner struct {
 	plan   *workspaceModel
 	config workspaceModel
 	state  *workspaceModel
+	// reqState is the prior state as Terraform sent it.
+	reqState tfsdk.State
 }
 
 func (p *planner) creating() bool { return p.state == nil }
@@ -303,5 +328,35 @@ func (p *planner) decideReplacements() {
 		if !v[0].IsNull() && !v[1].IsUnknown() && !v[0].Equal(v[1]) {
 			p.resp.RequiresReplace = p.resp.RequiresReplace.Append(path.Root(attr))
 		}
+	}
+}
+
+// defaultCPUs is a tier's default CPU limit capped at the engine's CPU
+// count: a tier's default may exceed the CPUs of a small engine, and Docker
+// refuses a limit above them. An explicit cpus is left to the user (and to
+// Docker).
+func (p *planner) defaultCPUs(tierDefault float64) float64 {
+	if tierDefault <= 1 {
+		return tierDefault // every engine has one CPU: no need to ask
+	}
+	n, err := p.r.data.Engine.CPUCount(p.ctx)
+	if err != nil {
+		p.resp.Diagnostics.AddError("Docker engine error", err.Error())
+		return tierDefault
+	}
+	return min(tierDefault, float64(n))
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// unknownOf returns an unknown value of the type of a volatile attribute.
+func unknownOf(attribute string) attr.Value {
+	switch attribute {
+	case "restart_count":
+		return types.Int64Unknown()
+	case "oom_killed":
+		return types.BoolUnknown()
+	default:
+		return types.StringUnknown()
 	}
 }

@@ -26,7 +26,7 @@ func (p *planner) checkWorkspacePath() {
 	engine := p.r.data.Engine
 	if why := provisioner.HostAccessViaPath(dir, engine.SocketPath()); why != "" && !p.r.data.AllowPrivilegedTiers {
 		p.resp.Diagnostics.AddAttributeError(path.Root("workspace_path"), "Host path not allowed",
-			fmt.Sprintf("workspace_path %s would give the workspace control of the host: %s. That is host access like tier 4's: set allow_privileged_tiers = true on the provider to permit it, or bind a project directory.", dir, why))
+			fmt.Sprintf("workspace_path %s would give the workspace control of the host: %s. That is host access like tier %s's: set allow_privileged_tiers = true on the provider to permit it, or bind a project directory.", dir, why, tierList(provisioner.Tier.UsesHostNetwork, "or")))
 		return
 	}
 	if !engine.SeesHostFiles() {

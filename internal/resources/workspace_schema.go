@@ -12,7 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -135,12 +137,22 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"secret_env_wo": schema.MapAttribute{
 				Optional: true, Sensitive: true, WriteOnly: true, ElementType: types.StringType,
-				Validators:          []validator.Map{validators.EnvVars(provisioner.InjectedEnvKeys)},
+				// Without a version later changes could never be rolled out:
+				// write-only values are not stored to compare with.
+				Validators:          []validator.Map{validators.EnvVars(provisioner.InjectedEnvKeys), mapvalidator.AlsoRequires(path.MatchRoot("secret_env_wo_version"))},
 				MarkdownDescription: "Write-only environment variables (Terraform 1.11 and later): API keys that never enter the plan or the state. They are set when the container is created; Terraform cannot see them afterwards, so bump `secret_env_wo_version` to roll out new values (which replaces the container). Keys follow the rules of `env` and must not repeat one of its keys. Only the keys are recorded, in a container label.",
 			},
 			"secret_env_wo_version": schema.Int64Attribute{
 				Optional: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 				MarkdownDescription: "Version of `secret_env_wo`, required with it. Change it to apply new secret values: the container is replaced. Recorded in a container label and read back, so import keeps it.",
+			},
+			"platform_token_wo": schema.StringAttribute{
+				Optional: true, Sensitive: true, WriteOnly: true,
+				MarkdownDescription: "Write-only (Terraform 1.11 and later): the workspace's platform token, usually `molecule_platform_workspace.<name>.auth_token`. Written to `/configs/" + provisioner.AuthTokenFile + "` (mode 0600, owner 1000) before the container starts, where the runtime reads it for registration and heartbeats; never in the plan, the state or the logs. Terraform cannot see it afterwards: it is written whenever the container is created, so every replacement writes the value the configuration holds then. To roll out a new token without another change, bump `platform_token_wo_version` (which replaces the container). Requires `platform_token_wo_version`.",
+			},
+			"platform_token_wo_version": schema.Int64Attribute{
+				Optional: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				MarkdownDescription: "Version of `platform_token_wo`, required with it. Change it to write a new token: the container is replaced (the volumes stay). Recorded in a container label and read back, so import keeps it.",
 			},
 			"platform_url": schema.StringAttribute{
 				Optional: true, Computed: true, PlanModifiers: keepString,
@@ -148,10 +160,12 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"awareness_url": schema.StringAttribute{
 				Optional: true, PlanModifiers: replaceString,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("awareness_namespace"))},
 				MarkdownDescription: "Injected as `AWARENESS_URL`; requires `awareness_namespace`. Changing it replaces the container.",
 			},
 			"awareness_namespace": schema.StringAttribute{
 				Optional: true, PlanModifiers: replaceString,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("awareness_url"))},
 				MarkdownDescription: "Injected as `AWARENESS_NAMESPACE`; requires `awareness_url`. Changing it replaces the container.",
 			},
 			"network": schema.StringAttribute{

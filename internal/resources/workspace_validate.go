@@ -12,7 +12,12 @@ import (
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
-// ValidateConfig runs the cross-attribute checks that need no engine.
+// ValidateConfig runs the cross-attribute checks that need no engine and
+// that the framework's validators cannot say: whether workspace_access needs
+// workspace_path depends on its value, and whether the tier has a
+// /workspace on the tier's. Attributes that simply come in pairs
+// (awareness_url and awareness_namespace, secret_env_wo and its version)
+// use AlsoRequires validators in the schema.
 func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg workspaceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -34,15 +39,7 @@ func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.Val
 				tierList(provisioner.Tier.HasWorkspace, "or")))
 	}
 	validateSecretEnv(ctx, cfg, &resp.Diagnostics)
-	urlSet, nsSet := !cfg.AwarenessURL.IsNull(), !cfg.AwarenessNamespace.IsNull()
-	if urlSet != nsSet {
-		missing := "awareness_namespace"
-		if !urlSet {
-			missing = "awareness_url"
-		}
-		resp.Diagnostics.AddAttributeError(path.Root(missing), "Awareness needs both settings",
-			"awareness_url and awareness_namespace are injected only together: set "+missing+" as well, or remove the other.")
-	}
+	validatePlatformToken(cfg, &resp.Diagnostics)
 }
 
 // knownString returns a string attribute's value ("" when null) and whether it is known.

@@ -5,6 +5,7 @@ package resources
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -59,7 +60,7 @@ func (d *workspacesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"tier": schema.Int64Attribute{
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(provisioner.MinTier, provisioner.MaxTier)},
-				MarkdownDescription: "Only workspaces of this tier (1-4).",
+				MarkdownDescription: fmt.Sprintf("Only workspaces of this tier (%d-%d).", provisioner.MinTier, provisioner.MaxTier),
 			},
 			"status": schema.StringAttribute{
 				Optional:            true,

@@ -37,9 +37,6 @@ const (
 
 var columns = []string{"create", "plan", "drift-plan", "destroy"}
 
-// planColumns are the plan-only series, shown in the breakdown.
-var planColumns = []string{"plan", "plan-no-refresh"}
-
 type stat struct {
 	Min    float64 `json:"min"`
 	Median float64 `json:"median"`
@@ -60,7 +57,7 @@ type row struct {
 	// ProviderCPUMSPerWS is the provider processes' CPU time per workspace
 	// by step, the least of the runs.
 	ProviderCPUMSPerWS map[string]float64 `json:"provider_cpu_ms_per_workspace,omitempty"`
-	Failed            int                `json:"failed_runs"`
+	Failed             int                `json:"failed_runs"`
 }
 
 type ratio struct {
