@@ -138,7 +138,8 @@ var planCases = []badInput{
 	{name: "runtime_wrong_case", body: fixed(okFiles + "\n" + `runtime = "LangGraph"`), want: `runtime "LangGraph" is not known`},
 	{name: "tier_3_without_opt_in", body: fixed(okFiles + "\ntier = 3"), want: `tier 3 runs privileged with host access; set allow_privileged_tiers = true`},
 	{name: "tier_4_without_opt_in", body: fixed(okFiles + "\ntier = 4"), want: `tier 4 runs privileged with host access; set allow_privileged_tiers = true`},
-	{name: "image_missing", body: fixed(okFiles + "\n" + `image = "molecule-tf-standin:no-such-tag"`), want: `image "molecule-tf-standin:no-such-tag" is not present on the Docker engine`},
+	{name: "image_missing", body: fixed(okFiles + "\n" + `image = "molecule-tf-standin:no-such-tag"` + "\n" + `image_pull = "never"`), want: `image "molecule-tf-standin:no-such-tag" is not present on the Docker engine and image_pull is "never"`},
+	{name: "image_invalid", body: fixed(okFiles + "\n" + `image = "Not A Ref"`), want: `"Not A Ref" is not a valid image reference`},
 	{name: "network_missing", body: fixed(okFiles + "\n" + `network = "molecule-no-such-network"`), want: `network "molecule-no-such-network" does not exist`},
 }
 
