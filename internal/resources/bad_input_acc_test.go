@@ -110,6 +110,7 @@ var validationCases = []badInput{
 	{name: "awareness_half", body: fixed(okFiles + "\n" + `awareness_url = "http://awareness:9000"`), want: `Attribute "awareness_namespace" must be specified when "awareness_url" is specified`},
 	{name: "ready_path_relative", body: fixed(okFiles + "\n" + `ready_path = "healthz"`), want: `must be an absolute URL path`},
 	{name: "network_bad_name", body: fixed(okFiles + "\n" + `network = "-no such net"`), want: `network name "-no such net" may hold only letters, digits`},
+	{name: "image_invalid", body: fixed(okFiles + "\n" + `image = "Not A Ref"`), want: `"Not A Ref" is not a valid image reference`},
 }
 
 // planCases pass validation and fail in ModifyPlan, which looks at the host's
