@@ -27,7 +27,6 @@ import (
 // this test's own prefixes, so that other tests' workspaces on the engine
 // are safe) removes them with their volumes and nothing else.
 func TestAccCleanupRogueWorkspaces(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
 	ctx := context.Background()

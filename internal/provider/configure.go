@@ -5,10 +5,13 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
 )
@@ -20,6 +23,7 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 	var diags diag.Diagnostics
 	for attr, v := range map[string]bool{
 		"host": cfg.Host.IsUnknown(), "network": cfg.Network.IsUnknown(), "runtime_images": cfg.RuntimeImages.IsUnknown(),
+		"platform_url": cfg.PlatformURL.IsUnknown(), "platform_api_url": cfg.PlatformAPIURL.IsUnknown(),
 	} {
 		if v {
 			diags.AddAttributeError(path.Root(attr), "Unknown provider setting", fmt.Sprintf("%s must be known at plan time; do not derive it from a resource created in the same apply.", attr))
@@ -50,11 +54,16 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		RoundTripperWrapper: apiCallCounter(),
 	})
 	if err != nil {
-		diags.AddAttributeError(path.Root("host"), "Invalid Docker engine settings", err.Error())
+		diags.Append(engineSettingsDiagnostic(err))
 		return nil, diags
 	}
 	if err := engine.Ping(ctx); err != nil {
-		diags.AddError("Docker engine unreachable", err.Error())
+		diags.AddError("Docker engine unreachable", err.Error()+". Start it, or set the provider's host (or DOCKER_HOST) to an engine that runs.")
+		return nil, diags
+	}
+	platformClient, platformDiags := platformClient(cfg)
+	diags.Append(platformDiags...)
+	if diags.HasError() {
 		return nil, diags
 	}
 	network := cfg.Network.ValueString()
@@ -67,5 +76,53 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		PlatformURL:          cfg.PlatformURL.ValueString(),
 		RuntimeImages:        provisioner.MergeRuntimeImages(overrides),
 		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),
+		Platform:             platformClient,
 	}, diags
+}
+
+// platformClient returns the platform API client, nil when neither
+// platform_api_url nor platform_url is set. It does not contact the platform:
+// an unreachable platform only warns, when a resource asks it something.
+func platformClient(cfg providerModel) (*platform.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	apiURL := cfg.PlatformAPIURL.ValueString()
+	at := path.Root("platform_api_url")
+	if apiURL == "" {
+		apiURL, at = cfg.PlatformURL.ValueString(), path.Root("platform_url")
+	}
+	if apiURL == "" {
+		return nil, diags
+	}
+	token := cfg.PlatformAdminToken.ValueString()
+	if cfg.PlatformAdminToken.IsNull() {
+		token = os.Getenv("MOLECULE_ADMIN_TOKEN")
+	}
+	client, err := platform.New(apiURL, token)
+	if err != nil {
+		diags.AddAttributeError(at, "Invalid platform URL", err.Error())
+	}
+	return client, diags
+}
+
+// engineSettingsDiagnostic puts an engine-settings error on the attribute
+// it came from: TLS material on ca_material, cert_material or cert_path
+// (DOCKER_CERT_PATH counts as cert_path), everything else on host.
+func engineSettingsDiagnostic(err error) diag.Diagnostic {
+	var tlsErr *provisioner.TLSError
+	if !errors.As(err, &tlsErr) {
+		return diag.NewAttributeErrorDiagnostic(path.Root("host"), "Invalid Docker engine settings", err.Error())
+	}
+	attr := "cert_path"
+	switch {
+	case tlsErr.Source.Dir != "":
+	case tlsErr.Part == provisioner.TLSPartCA:
+		attr = "ca_material"
+	default:
+		attr = "cert_material"
+	}
+	detail := fmt.Sprintf("%s: %s.", attr, tlsErr)
+	if tlsErr.Source.FromEnv {
+		detail += " Fix the files in DOCKER_CERT_PATH, or set cert_path or the *_material attributes."
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root(attr), "Invalid TLS material", detail)
 }

@@ -11,13 +11,17 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/resources/validators"
 )
 
 var _ provider.Provider = (*moleculeProvider)(nil)
@@ -38,6 +42,8 @@ type providerModel struct {
 	SSHOpts              types.List   `tfsdk:"ssh_opts"`
 	Network              types.String `tfsdk:"network"`
 	PlatformURL          types.String `tfsdk:"platform_url"`
+	PlatformAPIURL       types.String `tfsdk:"platform_api_url"`
+	PlatformAdminToken   types.String `tfsdk:"platform_admin_token"`
 	RuntimeImages        types.Map    `tfsdk:"runtime_images"`
 	AllowPrivilegedTiers types.Bool   `tfsdk:"allow_privileged_tiers"`
 }
@@ -66,10 +72,12 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"cert_material": schema.StringAttribute{
 				Optional: true, Sensitive: true,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("key_material"))},
 				MarkdownDescription: "PEM client certificate for TLS engines. Default: `cert.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
 			},
 			"key_material": schema.StringAttribute{
 				Optional: true, Sensitive: true,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("cert_material"))},
 				MarkdownDescription: "PEM private key of `cert_material`. Default: `key.pem` under `cert_path` or `DOCKER_CERT_PATH`.",
 			},
 			"cert_path": schema.StringAttribute{
@@ -82,11 +90,20 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"network": schema.StringAttribute{
 				Optional:            true,
+				Validators:          []validator.String{validators.NetworkName()},
 				MarkdownDescription: "Docker network that workspaces join unless they name their own. Default: `" + provisioner.DefaultNetwork + "`.",
 			},
 			"platform_url": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Platform URL injected as `PLATFORM_URL` and `MOLECULE_URL` unless a workspace sets its own. Default: empty.",
+				MarkdownDescription: "Platform URL injected as `PLATFORM_URL` and `MOLECULE_URL` unless a workspace sets its own: the address the agents use. Default: empty.",
+			},
+			"platform_api_url": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Where Terraform reaches the Molecule platform's API (for `molecule_platform_workspace` and the plan-time look at each workspace's platform record), when it differs from the agents' `platform_url`. Default: `platform_url`. With neither set the platform is never contacted.",
+			},
+			"platform_admin_token": schema.StringAttribute{
+				Optional: true, Sensitive: true,
+				MarkdownDescription: "The platform's admin token (its `ADMIN_TOKEN`), needed to create, change and delete `molecule_platform_workspace` records. Default: `MOLECULE_ADMIN_TOKEN`. Reading records needs no token.",
 			},
 			"runtime_images": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
@@ -94,7 +111,7 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"allow_privileged_tiers": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Permit tiers 3 (privileged, host PID) and 4 (also host network and the Docker socket). Default: `false`.",
+				MarkdownDescription: "Permit the privileged tiers: " + privilegedTiersText() + ". Default: `false`.",
 			},
 		},
 	}
@@ -116,9 +133,21 @@ func (p *moleculeProvider) Configure(ctx context.Context, req provider.Configure
 }
 
 func (p *moleculeProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{resources.NewWorkspaceResource, resources.NewNetworkResource}
+	return []func() resource.Resource{resources.NewWorkspaceResource, resources.NewNetworkResource, resources.NewPlatformWorkspaceResource}
 }
 
 func (p *moleculeProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return resources.DataSources()
+}
+
+// privilegedTiersText names the tiers allow_privileged_tiers permits, from
+// the tier table.
+func privilegedTiersText() string {
+	var tiers []string
+	for _, t := range provisioner.Tiers() {
+		if t.Privileged {
+			tiers = append(tiers, t.Summary())
+		}
+	}
+	return strings.Join(tiers, " and ")
 }

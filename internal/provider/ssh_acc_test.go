@@ -65,7 +65,7 @@ resource "molecule_workspace" "down" {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      cfg,
-			ExpectError: regexpMust(`Docker engine at unix:///tmp/molecule-no-engine-here.sock does not answer`),
+			ExpectError: acctest.MessageRegexp("Docker engine at unix:///tmp/molecule-no-engine-here.sock does not answer"),
 		}},
 	})
 }

@@ -258,14 +258,14 @@ func (e *archiveEntry) readContent() ([]byte, error) {
 	}
 	// The same text rules as for config_files: the agent parses YAML and JSON.
 	if err := ValidateConfigFileContent(e.relPath, string(content)); err != nil {
-		return nil, fmt.Errorf("template_path: %w", err)
+		return nil, fmt.Errorf("in the template directory: %w", err)
 	}
 	return content, nil
 }
 
 // totalSizeError reports that all files together exceed MaxConfigTotalBytes.
 func totalSizeError(total int64) error {
-	return fmt.Errorf("the files for /configs add up to at least %d bytes, over the %d-byte (32 MiB) limit: remove large files from the template or config_files", total, MaxConfigTotalBytes)
+	return fmt.Errorf("the files for /configs add up to at least %d bytes, over the %d-byte (32 MiB) limit: remove large files from the template directory or the extra config files", total, MaxConfigTotalBytes)
 }
 
 // planConfigArchive merges the template and the config files into the

@@ -30,6 +30,8 @@ const (
 	// secret_env_wo_version that put them there (read back, for import).
 	LabelSecretEnvKeys    = "ai.molecule.terraform.secret-env-keys"
 	LabelSecretEnvVersion = "ai.molecule.terraform.secret-env-version"
+	// The platform_token_wo_version that wrote /configs/.auth_token.
+	LabelPlatformTokenVersion = "ai.molecule.terraform.platform-token-version"
 )
 
 const dockerSocket = "/var/run/docker.sock"
@@ -62,6 +64,9 @@ func ContainerLabels(s WorkspaceSpec) map[string]string {
 	if s.SecretEnvVersion != "" {
 		labels[LabelSecretEnvVersion] = s.SecretEnvVersion
 	}
+	if s.PlatformTokenVersion != "" {
+		labels[LabelPlatformTokenVersion] = s.PlatformTokenVersion
+	}
 	return labels
 }
 
@@ -86,16 +91,17 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 		},
 	}
 	var networking *network.NetworkingConfig
-	switch s.Tier {
-	case 1:
+	tier := TierInfo(s.Tier)
+	if tier.Sandboxed {
 		host.ReadonlyRootfs = true
-		host.Tmpfs = map[string]string{"/tmp": "rw,noexec,nosuid,size=64m"}
-	case 3, 4:
+		host.Tmpfs = map[string]string{"/tmp": SandboxTmpfs}
+	}
+	if tier.Privileged {
 		host.Privileged = true
 		host.PidMode = "host"
 	}
 	if s.HostNetwork() {
-		host.NetworkMode = "host"
+		host.NetworkMode = HostNetworkName
 		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: dockerSocket, Target: dockerSocket})
 	} else {
 		host.NetworkMode = container.NetworkMode(s.Network)
@@ -107,10 +113,10 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 	return ContainerRequest{Name: name, Config: cfg, HostConfig: host, Networking: networking}
 }
 
-// workspaceMounts returns /configs, plus /workspace except on tier 1.
+// workspaceMounts returns /configs, plus /workspace on the tiers that have one.
 func workspaceMounts(s WorkspaceSpec) []mount.Mount {
 	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: s.ConfigVolume(), Target: "/configs"}}
-	if s.Tier == 1 {
+	if !TierHasWorkspace(s.Tier) {
 		return mounts
 	}
 	wm := WorkspaceMountFor(s.WorkspacePath, s.WorkspaceAccess)

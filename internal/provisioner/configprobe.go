@@ -18,8 +18,8 @@ const RoleConfigProbe = "config-probe"
 // VolumeHoldsConfig reports whether a config volume holds a non-empty regular
 // config.yaml. The volume is mounted into a container created from the
 // workspace's own image and never started, and the archive API is asked: no
-// helper image is needed (the seed's probe needed alpine and silently gave up
-// without it) and nothing runs. The container is removed before returning.
+// helper image is needed (an engine may have none to pull) and nothing runs.
+// The container is removed before returning.
 func (e *Engine) VolumeHoldsConfig(ctx context.Context, workspaceID, image string) (bool, error) {
 	volume := ConfigVolumeName(workspaceID)
 	created, err := e.cli.ContainerCreate(ctx,

@@ -55,6 +55,10 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 		volumes = append(volumes, struct{ name, role string }{v, RoleWorkspaceVolume})
 	}
 	for _, v := range volumes {
+		if s.isAdopted(v.name) {
+			progress.emit(ctx, "volume ready", map[string]any{"volume": v.name, "adopted": true})
+			continue
+		}
 		created, err := e.ensureVolume(ctx, v.name, s.WorkspaceID, v.role)
 		if created {
 			name := v.name
@@ -90,6 +94,12 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	}
 	progress.emit(ctx, "config files copied", map[string]any{"container": req.Name, "bytes": len(archive)})
 	written := e.filesWritten(ctx, resp.ID, archive)
+	if s.PlatformToken != "" {
+		if err := e.writeAuthToken(ctx, resp.ID, s.PlatformToken); err != nil {
+			return fail(fmt.Errorf("writing the platform token into %s:/configs: %w", req.Name, err))
+		}
+		progress.emit(ctx, "platform token written", map[string]any{"container": req.Name, "path": "/configs/" + AuthTokenFile})
+	}
 
 	if !s.Running {
 		obs, err := e.Inspect(ctx, s.WorkspaceID, true)
@@ -189,4 +199,14 @@ func (u *undoStack) run(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Progress receives milestones (volume, container, copy, start, waiting,
+// ready) so the caller can log them; the provisioner has no logger of its own.
+type Progress func(ctx context.Context, msg string, fields map[string]any)
+
+func (p Progress) emit(ctx context.Context, msg string, fields map[string]any) {
+	if p != nil {
+		p(ctx, msg, fields)
+	}
 }

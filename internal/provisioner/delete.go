@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -19,6 +20,8 @@ type Removal struct {
 	ConfigVolume    string
 	WorkspaceVolume string // "" when /workspace is a host directory: never removed
 	KeepVolumes     bool
+	// AdoptedVolumes were adopted from the platform: removed without our label.
+	AdoptedVolumes []string
 }
 
 // Delete force-removes the container first (a stop would race the restart
@@ -37,7 +40,7 @@ func (e *Engine) Delete(ctx context.Context, r Removal, progress Progress) error
 		if v == "" {
 			continue
 		}
-		if err := e.removeOwnedVolume(ctx, v, r.WorkspaceID); err != nil {
+		if err := e.removeOwnedVolume(ctx, v, r.WorkspaceID, slices.Contains(r.AdoptedVolumes, v)); err != nil {
 			errs = append(errs, err)
 			continue
 		}

@@ -117,13 +117,24 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 // Host is the engine's address, for error messages.
 func (e *Engine) Host() string { return e.host }
 
+// UnreachableError is an engine that does not answer.
+type UnreachableError struct {
+	Host string
+	Err  error
+}
+
+func (u *UnreachableError) Error() string {
+	return fmt.Sprintf("the Docker engine at %s does not answer: %v", u.Host, u.Err)
+}
+func (u *UnreachableError) Unwrap() error { return u.Err }
+
 // Ping checks that the engine answers, naming the host when it does not.
 func (e *Engine) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	ping, err := e.cli.Ping(ctx)
 	if err != nil {
-		return fmt.Errorf("the Docker engine at %s does not answer: %w. Start it, or set the provider's host (or DOCKER_HOST) to an engine that runs", e.host, err)
+		return &UnreachableError{Host: e.host, Err: err}
 	}
 	// Negotiate from this answer: NegotiateAPIVersion would ping a second time.
 	e.cli.NegotiateAPIVersionPing(ping)
@@ -133,24 +144,67 @@ func (e *Engine) Ping(ctx context.Context) error {
 // Close releases the client's connections.
 func (e *Engine) Close() error { return e.cli.Close() }
 
+// TLSSource says where a piece of TLS material came from: PEM text given
+// directly (Dir ""), or a file in a certificate directory, given in the
+// configuration or by DOCKER_CERT_PATH (FromEnv).
+type TLSSource struct {
+	Dir     string
+	File    string // the file within Dir
+	FromEnv bool
+}
+
+func (s TLSSource) String() string {
+	if s.Dir == "" {
+		return "given as PEM text"
+	}
+	from := "read from " + filepath.Join(s.Dir, s.File)
+	if s.FromEnv {
+		from += " (DOCKER_CERT_PATH)"
+	}
+	return from
+}
+
+// TLSPart names what TLSError is about.
+type TLSPart string
+
+// The parts of an engine's TLS material.
+const (
+	TLSPartCA         TLSPart = "CA certificate"
+	TLSPartClientPair TLSPart = "client certificate and key"
+)
+
+// TLSError is TLS material that cannot be used, with where it came from.
+type TLSError struct {
+	Part   TLSPart
+	Source TLSSource // for the client pair: the certificate's
+	Err    error
+}
+
+func (e *TLSError) Error() string {
+	return fmt.Sprintf("the %s (%s) %v", e.Part, e.Source, e.Err)
+}
+func (e *TLSError) Unwrap() error { return e.Err }
+
 // buildTLSConfig returns nil when no TLS is configured. PEM material wins over
-// cert_path, which wins over DOCKER_CERT_PATH.
+// the certificate directory, which wins over DOCKER_CERT_PATH. Unusable
+// material is a *TLSError.
 func buildTLSConfig(cfg EngineConfig) (*tls.Config, error) {
 	ca, cert, key := []byte(cfg.CAMaterial), []byte(cfg.CertMaterial), []byte(cfg.KeyMaterial)
-	certPath := cfg.CertPath
+	var caFrom, certFrom TLSSource
+	certPath, fromEnv := cfg.CertPath, false
 	verify := cfg.TLSVerify || os.Getenv("DOCKER_TLS_VERIFY") != ""
 	if certPath == "" && len(ca)+len(cert)+len(key) == 0 {
-		certPath = os.Getenv("DOCKER_CERT_PATH")
+		certPath, fromEnv = os.Getenv("DOCKER_CERT_PATH"), true
 	}
 	if certPath != "" {
 		var err error
-		if ca, err = readIfEmpty(ca, filepath.Join(certPath, "ca.pem")); err != nil {
+		if ca, caFrom, err = readIfEmpty(ca, certPath, "ca.pem", fromEnv); err != nil {
 			return nil, err
 		}
-		if cert, err = readIfEmpty(cert, filepath.Join(certPath, "cert.pem")); err != nil {
+		if cert, certFrom, err = readIfEmpty(cert, certPath, "cert.pem", fromEnv); err != nil {
 			return nil, err
 		}
-		if key, err = readIfEmpty(key, filepath.Join(certPath, "key.pem")); err != nil {
+		if key, _, err = readIfEmpty(key, certPath, "key.pem", fromEnv); err != nil {
 			return nil, err
 		}
 	}
@@ -161,7 +215,7 @@ func buildTLSConfig(cfg EngineConfig) (*tls.Config, error) {
 	if len(ca) > 0 {
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(ca) {
-			return nil, errors.New("ca_material holds no PEM certificate")
+			return nil, &TLSError{Part: TLSPartCA, Source: caFrom, Err: errors.New("holds no PEM certificate")}
 		}
 		conf.RootCAs = pool
 	} else if !verify {
@@ -170,25 +224,28 @@ func buildTLSConfig(cfg EngineConfig) (*tls.Config, error) {
 	if len(cert) > 0 || len(key) > 0 {
 		pair, err := tls.X509KeyPair(cert, key)
 		if err != nil {
-			return nil, fmt.Errorf("cert_material/key_material do not form a key pair: %w", err)
+			return nil, &TLSError{Part: TLSPartClientPair, Source: certFrom, Err: fmt.Errorf("do not form a key pair: %w", err)}
 		}
 		conf.Certificates = []tls.Certificate{pair}
 	}
 	return conf, nil
 }
 
-func readIfEmpty(current []byte, path string) ([]byte, error) {
+// readIfEmpty reads dir/file unless current already holds material, and
+// says where the result came from.
+func readIfEmpty(current []byte, dir, file string, fromEnv bool) ([]byte, TLSSource, error) {
 	if len(current) > 0 {
-		return current, nil
+		return current, TLSSource{}, nil
 	}
-	data, err := os.ReadFile(path)
+	from := TLSSource{Dir: dir, File: file, FromEnv: fromEnv}
+	data, err := os.ReadFile(filepath.Join(dir, file))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, from, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, from, fmt.Errorf("reading %s: %w", filepath.Join(dir, file), err)
 	}
-	return data, nil
+	return data, from, nil
 }
 
 // isLocalHost reports whether an engine address is on this machine.
@@ -202,4 +259,19 @@ func isLocalHost(scheme, hostname string) bool {
 	}
 	ip := net.ParseIP(hostname)
 	return ip != nil && ip.IsLoopback()
+}
+
+// CPUCount returns how many CPUs the engine's host has, which bounds a
+// container's CPU limit: Docker refuses a limit above it. Asked once per
+// provider run.
+func (e *Engine) CPUCount(ctx context.Context) (int, error) {
+	if n := e.cpuCount.Load(); n > 0 {
+		return int(n), nil
+	}
+	info, err := e.cli.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("asking the Docker engine at %s for its CPU count: %w", e.host, err)
+	}
+	e.cpuCount.Store(int64(info.NCPU))
+	return info.NCPU, nil
 }

@@ -25,17 +25,29 @@ func (e *Engine) SocketPath() string {
 	return strings.TrimPrefix(e.host, "unix://")
 }
 
+// HostDirError is a host directory that cannot be bound at /workspace; its
+// message starts with the directory.
+type HostDirError struct {
+	Dir     string
+	Problem string // what is wrong, e.g. "does not exist on the engine's host: ..."
+	Err     error
+}
+
+func (e *HostDirError) Error() string { return e.Dir + " " + e.Problem }
+func (e *HostDirError) Unwrap() error { return e.Err }
+
 // CheckWorkspaceDir checks that a host directory to bind at /workspace exists
-// and is a directory. The provider never creates host directories.
+// and is a directory: nil or a *HostDirError. The provider never creates
+// host directories.
 func CheckWorkspaceDir(dir string) error {
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("workspace_path %s does not exist on the engine's host: create it first (the provider never creates host directories)", dir)
+		return &HostDirError{Dir: dir, Problem: "does not exist on the engine's host: create it first (the provider never creates host directories)", Err: err}
 	case err != nil:
-		return fmt.Errorf("workspace_path %s cannot be checked: %w", dir, err)
+		return &HostDirError{Dir: dir, Problem: "cannot be checked: " + err.Error(), Err: err}
 	case !info.IsDir():
-		return fmt.Errorf("workspace_path %s is a %s, not a directory: give a directory to mount at /workspace", dir, describeFileMode(info.Mode()))
+		return &HostDirError{Dir: dir, Problem: fmt.Sprintf("is a %s, not a directory: give a directory to mount at /workspace", describeFileMode(info.Mode()))}
 	}
 	return nil
 }

@@ -31,6 +31,14 @@ func (e *Engine) Inspect(ctx context.Context, workspaceID string, withFiles bool
 		if obs.ConfigHashes, err = e.readConfigHashes(ctx, info.ID); err != nil {
 			return ObservedWorkspace{}, fmt.Errorf("reading /configs of %s on %s: %w", name, e.host, err)
 		}
+		if len(obs.ConfigHashes) == 0 {
+			// Nothing read: the container may have been removed meanwhile
+			// (the Molecule platform does so to stopped workspaces it
+			// considers its own); then it is missing, not empty.
+			if _, err := e.cli.ContainerInspect(ctx, info.ID); cerrdefs.IsNotFound(err) {
+				return Missing(workspaceID), nil
+			}
+		}
 	}
 	return obs, nil
 }

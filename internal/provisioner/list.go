@@ -15,9 +15,6 @@ import (
 	"github.com/docker/docker/api/types/volume"
 )
 
-// ListStatuses are the container states List can filter on (Docker's own).
-var ListStatuses = []string{StatusRunning, StatusExited, StatusRestarting, StatusCreated, "paused", "dead"}
-
 // ListFilter narrows List; zero fields match everything. All given
 // conditions must hold.
 type ListFilter struct {

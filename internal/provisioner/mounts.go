@@ -39,17 +39,32 @@ func WorkspaceMountFor(path, access string) WorkspaceMount {
 	return WorkspaceMount{Kind: MountHostDir, HostPath: path, ReadOnly: access == AccessReadOnly}
 }
 
-// ValidateWorkspaceAccess checks that an access mode and a host path agree.
+// AccessError is an access mode that does not fit: unknown, or a bind
+// mode without a host directory.
+type AccessError struct {
+	Access  string
+	Unknown bool // not one of AccessModes; else it needs a host directory
+}
+
+func (e *AccessError) Error() string {
+	if e.Unknown {
+		return fmt.Sprintf("access mode %q is not one of %q, %q, %q", e.Access, AccessNone, AccessReadOnly, AccessReadWrite)
+	}
+	return fmt.Sprintf("access mode %q binds a host directory, and none is given", e.Access)
+}
+
+// ValidateWorkspaceAccess checks that an access mode and a host path agree:
+// nil or an *AccessError.
 func ValidateWorkspaceAccess(access, path string) error {
 	switch access {
 	case "", AccessNone:
 		return nil
 	case AccessReadOnly, AccessReadWrite:
 		if path == "" {
-			return fmt.Errorf("workspace_access %q needs a host directory: set workspace_path, or use workspace_access = %q", access, AccessNone)
+			return &AccessError{Access: access}
 		}
 		return nil
 	default:
-		return fmt.Errorf("workspace_access %q is not one of %q, %q, %q", access, AccessNone, AccessReadOnly, AccessReadWrite)
+		return &AccessError{Access: access, Unknown: true}
 	}
 }

@@ -45,9 +45,9 @@ func TestValidateWorkspaceAccess(t *testing.T) {
 		{AccessReadOnly, "/srv", ""},
 		{AccessReadWrite, "/srv", ""},
 		{"", "/srv", ""},
-		{AccessReadOnly, "", `workspace_access "read_only" needs a host directory: set workspace_path`},
-		{AccessReadWrite, "", `workspace_access "read_write" needs a host directory`},
-		{"rw", "/srv", `workspace_access "rw" is not one of "none", "read_only", "read_write"`},
+		{AccessReadOnly, "", `access mode "read_only" binds a host directory, and none is given`},
+		{AccessReadWrite, "", `access mode "read_write" binds a host directory`},
+		{"rw", "/srv", `access mode "rw" is not one of "none", "read_only", "read_write"`},
 		{"READ_ONLY", "/srv", "is not one of"},
 	}
 	for _, c := range cases {
@@ -61,7 +61,7 @@ func TestValidateWorkspaceAccess(t *testing.T) {
 	}
 }
 
-func TestAccessModesListsEveryMode(t *testing.T) {
+func TestWorkspaceAccessModesListsEveryMode(t *testing.T) {
 	for _, m := range []string{AccessNone, AccessReadOnly, AccessReadWrite} {
 		if err := ValidateWorkspaceAccess(m, "/x"); err != nil {
 			t.Errorf("mode %q rejected: %v", m, err)

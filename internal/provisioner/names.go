@@ -28,8 +28,8 @@ func ConfigVolumeName(workspaceID string) string {
 }
 
 // WorkspaceVolumeName is the named volume mounted at /workspace when no host
-// directory is bound. It uses the same prefix as the other names (the seed did
-// not), so one id always maps to one set of objects.
+// directory is bound. It uses the same prefix as the other names, so one id
+// always maps to one set of objects.
 func WorkspaceVolumeName(workspaceID string) string {
 	return ContainerName(workspaceID) + "-workspace"
 }

@@ -40,8 +40,8 @@ func TestNamesDeriveFromTwelveCharacterPrefix(t *testing.T) {
 	}
 }
 
-// The seed truncated the workspace volume differently from the container;
-// every name must come from the same prefix so one id maps to one set.
+// Every name must come from the same prefix as the container's, so one id
+// maps to one set of objects.
 func TestWorkspaceVolumeUsesSamePrefixAsContainer(t *testing.T) {
 	id := "9f8e7d6c5b4a-3210-aaaa-bbbb-cccccccccccc"
 	if got, want := WorkspaceVolumeName(id), ContainerName(id)+"-workspace"; got != want {

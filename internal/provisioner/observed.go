@@ -14,17 +14,26 @@ import (
 	"github.com/docker/docker/api/types/mount"
 )
 
-// Workspace status values.
+// Workspace status values: Docker's container states, plus two of ours.
 const (
-	StatusRunning    = "running"
-	StatusExited     = "exited"
-	StatusRestarting = "restarting"
 	StatusCreated    = "created"
-	StatusMissing    = "missing"
-	// StatusUnknown marks the record of a create that failed half-way and
-	// could not clean up (see partialObservation).
+	StatusRunning    = "running"
+	StatusPaused     = "paused"
+	StatusRestarting = "restarting"
+	StatusRemoving   = "removing"
+	StatusExited     = "exited"
+	StatusDead       = "dead"
+	// StatusMissing is the observation of a container that does not exist;
+	// the resource drops such a workspace from state, so it is never stored.
+	StatusMissing = "missing"
+	// StatusUnknown marks a record kept in state after a create that failed
+	// half-way (see partialObservation) or a destroy that failed.
 	StatusUnknown = "unknown"
 )
+
+// ContainerStatuses are the states Docker reports for a container, in its
+// order; the status of every existing workspace is one of them.
+var ContainerStatuses = []string{StatusCreated, StatusRunning, StatusPaused, StatusRestarting, StatusRemoving, StatusExited, StatusDead}
 
 // ObservedWorkspace is what inspection found: plain values the resource layer
 // maps onto state.
@@ -54,6 +63,8 @@ type ObservedWorkspace struct {
 	Labels   map[string]string // only the labels the user set
 	// SecretEnvVersion is the secret_env_wo_version label ("" when none).
 	SecretEnvVersion string
+	// PlatformTokenVersion is the platform-token-version label ("" when none).
+	PlatformTokenVersion string
 
 	ConfigVolume    string
 	WorkspaceVolume string
@@ -65,6 +76,9 @@ type ObservedWorkspace struct {
 	HostPort    string
 	ContainerIP string
 
+	// ConfigFiles holds the contents read back for import (see
+	// ReadConfigFiles); nil when not read.
+	ConfigFiles map[string]string
 	// ConfigHashes holds relpath -> hash of every file in /configs; nil when not read.
 	ConfigHashes map[string]string
 	// ConfigStamp summarises the stat of the single managed config file
@@ -103,6 +117,7 @@ func observe(info container.InspectResponse, workspaceID string) ObservedWorkspa
 	o.Labels = pick(labels, labels[LabelLabelKeys])
 	o.UserEnv = pick(o.Env, labels[LabelEnvKeys])
 	o.SecretEnvVersion = labels[LabelSecretEnvVersion]
+	o.PlatformTokenVersion = labels[LabelPlatformTokenVersion]
 	if st := info.State; st != nil {
 		o.Status = st.Status
 		o.Running = st.Running && !st.Restarting

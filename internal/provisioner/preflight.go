@@ -41,11 +41,18 @@ func (e *Engine) ForgetImage(ref string) { e.imageCache.Delete(ref) }
 type MissingImageError struct{ Ref string }
 
 func (m *MissingImageError) Error() string {
-	hint := "build or load it on this engine (docker build -t " + m.Ref + " ...), or point runtime_images/image at an image that exists"
+	hint := "build or load it on this engine (docker build -t " + m.Ref + " ...)"
 	if strings.HasPrefix(m.Ref, "workspace-template:") {
-		hint = "build it with the platform's workspace-template/build-all.sh " + strings.TrimPrefix(m.Ref, "workspace-template:") + ", or point runtime_images/image at an image that exists"
+		hint = "build it with the platform's workspace-template/build-all.sh " + strings.TrimPrefix(m.Ref, "workspace-template:")
 	}
 	return fmt.Sprintf("image %q is not present on the Docker engine (nothing is pulled): %s", m.Ref, hint)
+}
+
+// MissingNetworkError is a network the engine does not have.
+type MissingNetworkError struct{ Name, Host string }
+
+func (m *MissingNetworkError) Error() string {
+	return fmt.Sprintf("network %q does not exist on %s: create it (docker network create %s)", m.Name, m.Host, m.Name)
 }
 
 // CheckNetwork confirms a network exists; cached for the provider run.
@@ -59,7 +66,7 @@ func (e *Engine) CheckNetwork(ctx context.Context, name string) error {
 		return nil
 	}
 	if cerrdefs.IsNotFound(err) {
-		return fmt.Errorf("network %q does not exist on %s: create it (a molecule_network resource, or docker network create %s) or set network to one that exists", name, e.host, name)
+		return &MissingNetworkError{Name: name, Host: e.host}
 	}
 	return fmt.Errorf("inspecting network %q on %s: %w", name, e.host, err)
 }
@@ -92,6 +99,9 @@ func describeConflict(name, workspaceID, holderID string, holder *container.Conf
 	}
 	if IsOwned(labels, "") {
 		return fmt.Sprintf("container %s already belongs to workspace %q, whose id shares the first %d characters with %q: Docker names come from that prefix, so choose a workspace_id with a different prefix", name, labels[LabelWorkspaceID], ShortIDLength, workspaceID)
+	}
+	if IsPlatformManaged(labels) {
+		return (&PlatformContainerError{Name: name, WorkspaceID: workspaceID, Host: "this engine"}).Error()
 	}
 	return fmt.Sprintf("container name %s is taken by a container this provider does not manage (id %.12s): remove or rename it yourself, or choose another workspace_id; the provider never touches containers it does not own", name, holderID)
 }

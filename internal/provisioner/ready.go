@@ -56,7 +56,7 @@ type NotReadyError struct {
 }
 
 func (n *NotReadyError) Error() string {
-	msg := fmt.Sprintf("workspace container %s did not answer on %s within %s (last error: %v). Raise the create timeout, or set wait_for_ready = false.",
+	msg := fmt.Sprintf("workspace container %s did not answer on %s within %s (last error: %v).",
 		n.Container, n.URL, n.After.Round(time.Second), n.LastErr)
 	if len(n.Logs) > 0 {
 		msg += fmt.Sprintf("\nLast %d log lines:\n  %s", len(n.Logs), strings.Join(n.Logs, "\n  "))

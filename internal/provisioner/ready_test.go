@@ -110,7 +110,7 @@ func TestNotReadyErrorMessage(t *testing.T) {
 	err := &NotReadyError{Container: "ws-abc", URL: "http://127.0.0.1:1/healthz", After: 3 * time.Second,
 		LastErr: errors.New("HTTP 404"), Logs: []string{"listening on :8000"}}
 	msg := err.Error()
-	for _, want := range []string{"ws-abc", "http://127.0.0.1:1/healthz", "within 3s", "HTTP 404", "wait_for_ready = false", "listening on :8000"} {
+	for _, want := range []string{"ws-abc", "http://127.0.0.1:1/healthz", "within 3s", "HTTP 404", "listening on :8000"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)
 		}

@@ -8,6 +8,9 @@ import "time"
 // AgentPort is the port the workspace's A2A server listens on inside the container.
 const AgentPort = 8000
 
+// HostNetworkName is the network of a container that shares the host's.
+const HostNetworkName = "host"
+
 // DefaultNetwork is the Docker network workspaces join unless told otherwise.
 const DefaultNetwork = "molecule-monorepo-net"
 
@@ -52,6 +55,19 @@ type WorkspaceSpec struct {
 	SecretEnv        map[string]string
 	SecretEnvVersion string
 
+	// PlatformToken is the workspace's platform token, written to
+	// /configs/.auth_token (mode 0600) before the container starts and never
+	// read back. Only PlatformTokenVersion is recorded, as a label.
+	PlatformToken        string
+	PlatformTokenVersion string
+
+	// AdoptedVolumes are the volumes of a workspace adopted from the
+	// platform: used (and on destroy removed) although they lack our
+	// labels. AdoptedWorkspaceVolume is the /workspace one among them, whose
+	// name may follow the platform's scheme rather than ours.
+	AdoptedVolumes         []string
+	AdoptedWorkspaceVolume string
+
 	WaitForReady bool
 	ReadyPath    string
 	ReadyTimeout time.Duration
@@ -65,7 +81,7 @@ func (s WorkspaceSpec) ConfigVolume() string { return ConfigVolumeName(s.Workspa
 
 // UsesWorkspaceVolume reports whether /workspace is a named volume (not a host dir).
 func (s WorkspaceSpec) UsesWorkspaceVolume() bool {
-	return s.Tier != 1 && WorkspaceMountFor(s.WorkspacePath, s.WorkspaceAccess).Kind == MountVolume
+	return TierHasWorkspace(s.Tier) && WorkspaceMountFor(s.WorkspacePath, s.WorkspaceAccess).Kind == MountVolume
 }
 
 // WorkspaceVolume is the named /workspace volume, or "" when none is used.
@@ -73,8 +89,11 @@ func (s WorkspaceSpec) WorkspaceVolume() string {
 	if !s.UsesWorkspaceVolume() {
 		return ""
 	}
+	if s.AdoptedWorkspaceVolume != "" {
+		return s.AdoptedWorkspaceVolume
+	}
 	return WorkspaceVolumeName(s.WorkspaceID)
 }
 
-// HostNetwork reports whether the container shares the host's network (tier 4).
-func (s WorkspaceSpec) HostNetwork() bool { return s.Tier == 4 }
+// HostNetwork reports whether the container shares the host's network.
+func (s WorkspaceSpec) HostNetwork() bool { return TierUsesHostNetwork(s.Tier) }

@@ -59,7 +59,7 @@ func TestValidateTier(t *testing.T) {
 		{0, true, "tier 0 is outside 1-4"},
 		{5, true, "tier 5 is outside 1-4"},
 		{-1, false, "outside 1-4"},
-		{3, false, "set allow_privileged_tiers = true"},
+		{3, false, "not permitted"},
 		{4, false, "tier 4 runs privileged"},
 	}
 	for _, c := range cases {
@@ -70,5 +70,29 @@ func TestValidateTier(t *testing.T) {
 		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
 			t.Errorf("ValidateTier(%d, %v) = %v, want error containing %q", c.tier, c.allow, err, c.wantErr)
 		}
+	}
+}
+
+// The tier table is what the container request, the plan and the docs read:
+// tier 1 is the sandbox without /workspace, tier 4 alone joins the host's
+// network, tiers 3 and 4 are privileged.
+func TestTierTable(t *testing.T) {
+	if got := TiersWhere(func(t Tier) bool { return !t.HasWorkspace() }); len(got) != 1 || got[0] != 1 {
+		t.Errorf("tiers without /workspace = %v, want [1]", got)
+	}
+	if got := TiersWhere(Tier.UsesHostNetwork); len(got) != 1 || got[0] != 4 {
+		t.Errorf("host-network tiers = %v, want [4]", got)
+	}
+	if got := TiersWhere(Tier.IsPrivileged); len(got) != 2 || got[0] != 3 || got[1] != 4 {
+		t.Errorf("privileged tiers = %v, want [3 4]", got)
+	}
+	if TierInfo(0).Name != "" || TierInfo(MaxTier+1).Name != "" || !TierHasWorkspace(0) {
+		t.Error("a tier outside the table must be the zero Tier (with /workspace)")
+	}
+	if got := TierInfo(2).Summary(); got != "`2` standard (512 MiB, 1 CPU)" {
+		t.Errorf("tier 2 summary = %q", got)
+	}
+	if got := (&TierOutOfRangeError{Tier: 7}).Error(); !strings.Contains(got, "use 1 (sandboxed), 2 (standard), 3 (privileged), 4 (full host)") {
+		t.Errorf("out-of-range message = %q", got)
 	}
 }

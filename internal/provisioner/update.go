@@ -73,6 +73,11 @@ func (e *Engine) Update(ctx context.Context, s WorkspaceSpec, ch Changes, progre
 			return ObservedWorkspace{}, fmt.Errorf("stopping %s on %s: %w", name, e.host, err)
 		}
 		progress.emit(ctx, "container stopped", map[string]any{"container": name})
+		obs, err := e.Inspect(ctx, s.WorkspaceID, true)
+		if err == nil && !obs.Exists {
+			return obs, fmt.Errorf("container %s on %s was removed by someone else right after it stopped: the Molecule platform does that to workspaces whose record is not external (see the guide \"Running next to the Molecule platform\"); the next plan re-creates it", name, e.host)
+		}
+		return obs, err
 	}
 	return e.Inspect(ctx, s.WorkspaceID, true)
 }

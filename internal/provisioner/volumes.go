@@ -15,6 +15,14 @@ import (
 	"github.com/docker/docker/api/types/volume"
 )
 
+// VolumeTakenError is a volume name of the workspace held by a volume this
+// provider does not manage for it.
+type VolumeTakenError struct{ Volume, Host, WorkspaceID string }
+
+func (v *VolumeTakenError) Error() string {
+	return fmt.Sprintf("volume %s already exists on %s and is not managed by this provider for workspace %q: remove it yourself, or give the workspace another id", v.Volume, v.Host, v.WorkspaceID)
+}
+
 // ensureVolume makes a named volume exist with our labels. It reuses a volume
 // of ours for the same workspace (say, after its container was removed outside
 // Terraform) and refuses one that anybody else owns. created is also true
@@ -24,7 +32,7 @@ func (e *Engine) ensureVolume(ctx context.Context, name, workspaceID, role strin
 	switch {
 	case err == nil:
 		if !IsOwned(existing.Labels, workspaceID) {
-			return false, fmt.Errorf("volume %s already exists on %s and is not managed by this provider for workspace %q: remove it yourself or choose another workspace_id", name, e.host, workspaceID)
+			return false, &VolumeTakenError{Volume: name, Host: e.host, WorkspaceID: workspaceID}
 		}
 		return false, nil
 	case !cerrdefs.IsNotFound(err):
@@ -61,9 +69,10 @@ func (e *Engine) VolumeExists(ctx context.Context, name, workspaceID string) (bo
 	return IsOwned(v.Labels, workspaceID), nil
 }
 
-// removeOwnedVolume removes a volume if it is ours. A volume still used by
-// another container is retried with backoff for a bounded time, then reported.
-func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string) error {
+// removeOwnedVolume removes a volume if it is ours (or adopted). A volume
+// still used by another container is retried with backoff for a bounded
+// time, then reported.
+func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string, adopted bool) error {
 	v, err := e.cli.VolumeInspect(ctx, name)
 	if cerrdefs.IsNotFound(err) {
 		return nil
@@ -71,7 +80,7 @@ func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string
 	if err != nil {
 		return fmt.Errorf("inspecting volume %s on %s: %w", name, e.host, err)
 	}
-	if !IsOwned(v.Labels, workspaceID) {
+	if !adopted && !IsOwned(v.Labels, workspaceID) {
 		return nil // not ours: leave it alone
 	}
 	var lastErr error

@@ -6,7 +6,6 @@ package resources_test
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -186,8 +185,8 @@ func TestAccDataSources_workspaceNotFound(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: lookup(missing), ExpectError: regexp.MustCompile(`Workspace not found[\s\S]*` + provisioner.ContainerName(missing))},
-			{Config: lookup(foreign), ExpectError: regexp.MustCompile(`Workspace not found`)},
+			{Config: lookup(missing), ExpectError: acctest.MessageRegexp("Workspace not found", provisioner.ContainerName(missing))},
+			{Config: lookup(foreign), ExpectError: acctest.MessageRegexp("Workspace not found")},
 		},
 	})
 	// The foreign container is untouched.

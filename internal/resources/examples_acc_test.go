@@ -4,16 +4,12 @@
 package resources_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/network"
@@ -33,7 +29,6 @@ import (
 // file, and the plan must destroy that one only; then everything is
 // destroyed and nothing may be left on the engine.
 func TestAccExampleFleet_appliesAndDestroys(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -44,10 +39,10 @@ func TestAccExampleFleet_appliesAndDestroys(t *testing.T) {
 		{acctest.RandomID("fleet-cod"), "Coder", "claude-code", 2},
 	}
 	netName := "tfacc-fleet-" + strings.TrimPrefix(agents[0].id, acctest.IDPrefix)[:7]
-	tf := newExampleRunner(t, "fleet")
+	tf := acctest.NewExampleWorkdir(t, "fleet")
 	t.Cleanup(func() {
-		if out, err := tf.run("destroy", "-auto-approve"); err != nil {
-			t.Errorf("destroy: %v\n%s", err, out)
+		if r := tf.Run("destroy", "-auto-approve"); r.Err != nil {
+			t.Errorf("destroy: %s", r)
 		}
 		if err := acctest.NothingLeft(cli, agents[0].id, agents[1].id, agents[2].id); err != nil {
 			t.Errorf("after destroy: %v", err)
@@ -61,16 +56,14 @@ func TestAccExampleFleet_appliesAndDestroys(t *testing.T) {
 	for _, rt := range provisioner.KnownRuntimes() {
 		images[rt] = acctest.StandinImage(rt)
 	}
-	tf.writeVars(map[string]any{
+	tf.WriteVars(map[string]any{
 		"agents_file":    writeAgentsFile(t, agents...),
 		"network":        netName,
 		"runtime_images": images,
 	})
-	if out, err := tf.run("apply", "-auto-approve"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	tf.MustRun("apply", "-auto-approve")
 	var hostURLs map[string]string
-	tf.outputJSON("host_urls", &hostURLs)
+	tf.OutputJSON("host_urls", &hostURLs)
 	for _, a := range agents {
 		if err := checkFleetAgentServes(cli, a, netName, hostURLs[a.id]); err != nil {
 			t.Fatal(err)
@@ -78,15 +71,13 @@ func TestAccExampleFleet_appliesAndDestroys(t *testing.T) {
 	}
 
 	// Remove the reviewer from the YAML file: only its workspace goes.
-	tf.writeVars(map[string]any{
+	tf.WriteVars(map[string]any{
 		"agents_file":    writeAgentsFile(t, agents[0], agents[2]),
 		"network":        netName,
 		"runtime_images": images,
 	})
-	if out, err := tf.run("plan", "-out=tfplan"); err != nil {
-		t.Fatalf("plan: %v\n%s", err, out)
-	}
-	actions := tf.planActions("tfplan")
+	tf.MustRun("plan", "-out=tfplan")
+	actions := tf.PlanActions("tfplan")
 	want := map[string]string{
 		fmt.Sprintf("molecule_workspace.agent[%q]", agents[0].id): "no-op",
 		fmt.Sprintf("molecule_workspace.agent[%q]", agents[1].id): "delete",
@@ -101,9 +92,7 @@ func TestAccExampleFleet_appliesAndDestroys(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	if out, err := tf.run("apply", "tfplan"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	tf.MustRun("apply", "tfplan")
 	if err := acctest.NothingLeft(cli, agents[1].id); err != nil {
 		t.Errorf("removed agent: %v", err)
 	}
@@ -132,106 +121,6 @@ func writeAgentsFile(t *testing.T, agents ...fleetAgent) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// exampleRunner runs the terraform CLI on a scratch copy of one example
-// directory, with the provider built from this tree through dev_overrides.
-type exampleRunner struct {
-	t         *testing.T
-	dir       string
-	terraform string
-	env       []string
-}
-
-func newExampleRunner(t *testing.T, example string) *exampleRunner {
-	t.Helper()
-	terraformPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if terraformPath == "" {
-		var err error
-		if terraformPath, err = exec.LookPath("terraform"); err != nil {
-			t.Fatal("terraform not found: set TF_ACC_TERRAFORM_PATH or put it on PATH")
-		}
-	}
-	work := t.TempDir()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	build := exec.Command("go", "build", "-o", filepath.Join(work, "bin", "terraform-provider-molecule"), ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"molecule-ai/molecule\" = %q\n  }\n  direct {}\n}\n", filepath.Join(work, "bin"))
-	if err := os.WriteFile(filepath.Join(work, "terraformrc"), []byte(rc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(work, example)
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "examples", example))); err != nil {
-		t.Fatalf("copying examples/%s: %v", example, err)
-	}
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(work, "terraformrc"), "TF_IN_AUTOMATION=1", "TF_INPUT=0", "TF_CLI_ARGS=-no-color", "CHECKPOINT_DISABLE=1")
-	return &exampleRunner{t: t, dir: dir, terraform: terraformPath, env: env}
-}
-
-// run runs one terraform command in the example's copy; output is combined.
-func (r *exampleRunner) run(args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, r.terraform, args...)
-	cmd.Dir, cmd.Env = r.dir, r.env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
-}
-
-func (r *exampleRunner) writeVars(vars map[string]any) {
-	r.t.Helper()
-	data, err := json.Marshal(vars)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(r.dir, "test.auto.tfvars.json"), data, 0o644); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-func (r *exampleRunner) outputJSON(name string, into any) {
-	r.t.Helper()
-	out, err := r.run("output", "-json", name)
-	if err != nil {
-		r.t.Fatalf("output %s: %v\n%s", name, err, out)
-	}
-	if err := json.Unmarshal([]byte(out), into); err != nil {
-		r.t.Fatalf("output %s: %v\n%s", name, err, out)
-	}
-}
-
-// planActions maps each resource address in a saved plan to its action
-// ("no-op", "create", "update", "delete", "delete+create", ...).
-func (r *exampleRunner) planActions(planFile string) map[string]string {
-	r.t.Helper()
-	out, err := r.run("show", "-json", planFile)
-	if err != nil {
-		r.t.Fatalf("show %s: %v\n%s", planFile, err, out)
-	}
-	var plan struct {
-		ResourceChanges []struct {
-			Address string `json:"address"`
-			Change  struct {
-				Actions []string `json:"actions"`
-			} `json:"change"`
-		} `json:"resource_changes"`
-	}
-	if err := json.Unmarshal([]byte(out), &plan); err != nil {
-		r.t.Fatalf("show %s: %v", planFile, err)
-	}
-	actions := map[string]string{}
-	for _, rc := range plan.ResourceChanges {
-		actions[rc.Address] = strings.Join(rc.Change.Actions, "+")
-	}
-	return actions
 }
 
 // checkFleetAgentServes checks through Docker that the agent's container runs

@@ -59,7 +59,6 @@ func randomIDs(n int, suffix string) []string {
 // engine's host and change nothing; once the engine is back, the next apply
 // converges.
 func TestAccFaults_engineDownAtPlanAndApply(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	engine := acctest.StartExtraEngine(t, acctest.ExtraEngineOptions{})
@@ -68,7 +67,7 @@ func TestAccFaults_engineDownAtPlanAndApply(t *testing.T) {
 	wd := acctest.NewWorkdir(t)
 	t.Cleanup(func() { expectNothingLeft(t, cli, ids...) })
 	wd.DestroyOnCleanup()
-	unreachable := regexp.MustCompile(`Docker engine unreachable[\s│]+[\s\S]*` + regexp.QuoteMeta(engine.Host) + ` does not answer`)
+	unreachable := acctest.MessageRegexp("Docker engine unreachable", engine.Host+" does not answer")
 
 	wd.SetConfig(fleetConfig(engine.Host, ids[:1], ""))
 	wd.MustRun("apply", "-auto-approve")
@@ -103,7 +102,6 @@ func TestAccFaults_engineDownAtPlanAndApply(t *testing.T) {
 // mounted by their workspace's container (counted by ownership labels), and
 // a plan after it shows no changes.
 func TestAccFaults_engineRestartDuringApply(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	engine := acctest.StartExtraEngine(t, acctest.ExtraEngineOptions{})
@@ -141,7 +139,6 @@ func TestAccFaults_engineRestartDuringApply(t *testing.T) {
 // container and volume made is in the state, or gone; the next apply
 // converges.
 func TestAccFaults_interruptedApply(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -176,7 +173,6 @@ func TestAccFaults_interruptedApply(t *testing.T) {
 // Ctrl-C): what the cancelled create made is either returned for the state
 // or removed.
 func TestAccFaults_createCancelledAtEachStep(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -326,7 +322,7 @@ resource "molecule_workspace" "hostdir" {
 			{
 				PreConfig:   func() { _ = os.RemoveAll(dir) },
 				Config:      cfg,
-				ExpectError: wrapped(`Workspace directory gone[\s\S]*does not exist on the engine's host[\s\S]*so it was removed outside Terraform[\s\S]*terraform apply -replace`),
+				ExpectError: acctest.MessageRegexp("Workspace directory gone", "does not exist on the engine's host", "so it was removed outside Terraform", "terraform apply -replace"),
 			},
 			{
 				PreConfig: func() {
@@ -395,7 +391,7 @@ resource "molecule_workspace" "busy" {
 				},
 				Config:      cfg,
 				Destroy:     true,
-				ExpectError: wrapped(`still in use after 10s by container ` + regexp.QuoteMeta(foreignName) + ` \(not managed by this provider\)`),
+				ExpectError: acctest.MessageRegexp("still in use after 10s by container " + foreignName + " (not managed by this provider)"),
 			},
 			{
 				PreConfig: func() {
@@ -471,7 +467,7 @@ resource "molecule_workspace" "squat" {
   config_files = { "config.yaml" = "name: squat\n" }
 }
 `, id),
-			ExpectError: wrapped(`container name ` + provisioner.ContainerName(id) + ` is taken by a container this provider does not manage`),
+			ExpectError: acctest.MessageRegexp("container name " + provisioner.ContainerName(id) + " is taken by a container this provider does not manage"),
 		}},
 	})
 	if err := untouched(); err != nil {
@@ -484,7 +480,6 @@ resource "molecule_workspace" "squat" {
 // prefix, from another: the second state's applies fail with an error that
 // says why, and the first workspace keeps running untouched.
 func TestAccFaults_sameWorkspaceInTwoStates(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -504,22 +499,25 @@ resource "molecule_workspace" "w" {
 	}
 	first.SetConfig(one(id))
 	first.MustRun("apply", "-auto-approve")
-	before := mustInspect(t, cli, id)
+	before := acctest.MustInspect(t, cli, id)
 
-	for _, c := range []struct{ id, want string }{
-		{id, `already exists on .* it is managed by another Terraform state`},
-		{sibling, `already belongs to workspace "` + regexp.QuoteMeta(id) + `", whose id shares the first 12 characters`},
+	for _, c := range []struct {
+		id   string
+		want *regexp.Regexp
+	}{
+		{id, acctest.MessageRegexp("already exists on", "it is managed by another Terraform state")},
+		{sibling, acctest.MessageRegexp(`already belongs to workspace "` + id + `", whose id shares the first 12 characters`)},
 	} {
 		second.SetConfig(one(c.id))
 		r := second.Run("apply", "-auto-approve")
-		if r.Err == nil || !regexp.MustCompile(c.want).MatchString(collapse(r.Output())) {
+		if r.Err == nil || !c.want.MatchString(r.Output()) {
 			t.Errorf("second state applying %s: want an error matching %q\n%s", c.id, c.want, r)
 		}
 		if n := len(second.StateInstances("molecule_workspace")); n != 0 {
 			t.Errorf("the failed apply recorded %d workspaces in the second state", n)
 		}
 	}
-	after := mustInspect(t, cli, id)
+	after := acctest.MustInspect(t, cli, id)
 	if after.ID != before.ID || after.State.StartedAt != before.State.StartedAt || !after.State.Running {
 		t.Errorf("the first state's workspace was touched: %.12s started %s -> %.12s started %s running=%t",
 			before.ID, before.State.StartedAt, after.ID, after.State.StartedAt, after.State.Running)
@@ -659,12 +657,6 @@ func expectNothingLeft(t *testing.T, cli *client.Client, ids ...string) {
 	if err := acctest.NothingLeft(cli, ids...); err != nil {
 		t.Error(err)
 	}
-}
-
-// wrapped compiles a pattern whose spaces match any run of whitespace, as
-// terraform wraps long diagnostic lines (and may frame them with │).
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `[\s│]+`))
 }
 
 // waitFor polls cond every 50 ms until it holds or the timeout passes.

@@ -6,11 +6,9 @@ package resources_test
 import (
 	"context"
 	"crypto/sha1" //nolint:gosec // mirrors the example's placement rule, not security
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -76,7 +74,6 @@ func secondEngineClient(t *testing.T) *client.Client {
 // outside Terraform must plan exactly one create and come back there; destroy
 // must leave neither engine with a container, volume or network of the fleet.
 func TestAccMultiEngine_fleetAcrossTwoEngines(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	engines := map[string]*client.Client{"a": acctest.Docker(t), "b": secondEngineClient(t)}
@@ -110,9 +107,8 @@ func TestAccMultiEngine_fleetAcrossTwoEngines(t *testing.T) {
 			}
 		}
 	})
-	w := acctest.NewWorkdir(t)
-	copyExample(t, "fleet-two-engines", w.Dir)
-	writeJSON(t, filepath.Join(w.Dir, "terraform.tfvars.json"), map[string]any{
+	w := acctest.NewExampleWorkdir(t, "fleet-two-engines")
+	w.WriteVars(map[string]any{
 		"workspaces": workspaces, "network": network, "runtime_images": images,
 		// Engine a is the one every other test uses (DOCKER_HOST, else the local socket).
 		"engine_a_host": provisioner.ResolveHost(""), "engine_b_host": secondEngineHost,
@@ -137,7 +133,7 @@ func TestAccMultiEngine_fleetAcrossTwoEngines(t *testing.T) {
 	if !errors.As(r.Err, &exit) || exit.ExitCode() != 2 {
 		t.Fatalf("the plan after removing %s on engine b should exit 2 (changes): %s", removed, r)
 	}
-	changes := planChanges(t, w, "drift.tfplan")
+	changes := w.PlanChanges("drift.tfplan")
 	want := fmt.Sprintf("molecule_workspace.b[%q]", removed)
 	if len(changes) != 1 || changes[want] != "create" {
 		t.Fatalf("the drift plan should only create %s, got %v", want, changes)
@@ -202,59 +198,4 @@ func checkFleetOnEngines(t *testing.T, w *acctest.Workdir, engines map[string]*c
 			t.Errorf("workspace %s: GET %s = %d %v %.200s", id, url, status, err, body)
 		}
 	}
-}
-
-// copyExample copies the .tf files of examples/<name> into dir.
-func copyExample(t *testing.T, name, dir string) {
-	t.Helper()
-	src := filepath.Join(acctest.RepoRoot(t), "examples", name)
-	files, err := filepath.Glob(filepath.Join(src, "*.tf"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no .tf files in %s (%v)", src, err)
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func writeJSON(t *testing.T, file string, v any) {
-	t.Helper()
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// planChanges returns address -> actions of every resource a saved plan
-// changes (no-ops left out).
-func planChanges(t *testing.T, w *acctest.Workdir, planFile string) map[string]string {
-	t.Helper()
-	r := w.MustRun("show", "-json", planFile)
-	var plan struct {
-		ResourceChanges []struct {
-			Address string `json:"address"`
-			Change  struct {
-				Actions []string `json:"actions"`
-			} `json:"change"`
-		} `json:"resource_changes"`
-	}
-	if err := json.Unmarshal([]byte(r.Stdout), &plan); err != nil {
-		t.Fatalf("parsing terraform show -json: %v\n%s", err, r.Stdout)
-	}
-	changes := map[string]string{}
-	for _, rc := range plan.ResourceChanges {
-		if a := strings.Join(rc.Change.Actions, ","); a != "no-op" {
-			changes[rc.Address] = a
-		}
-	}
-	return changes
 }

@@ -5,6 +5,7 @@ package resources
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -54,8 +55,8 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"id": schema.StringAttribute{Computed: true, PlanModifiers: keepString, MarkdownDescription: "Docker network ID."},
 			"name": schema.StringAttribute{
 				Required: true, PlanModifiers: replaceString,
-				Validators:          []validator.String{validators.WorkspaceID()},
-				MarkdownDescription: "Network name. Changing it replaces the network.",
+				Validators:          []validator.String{validators.NetworkName()},
+				MarkdownDescription: fmt.Sprintf("Network name: %s, starting with %s, at most %d characters. Changing it replaces the network.", validators.NameCharacters, validators.NameStart, validators.MaxNetworkNameLength),
 			},
 			"internal": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
@@ -21,6 +23,8 @@ type ProviderData struct {
 	PlatformURL          string
 	RuntimeImages        map[string]string
 	AllowPrivilegedTiers bool
+	// Platform is the Molecule platform's API; nil when not configured.
+	Platform *platform.Client
 
 	// claims maps a container name to the workspace id that planned it during
 	// this run, so two resources that would share Docker names fail at plan.
@@ -53,4 +57,9 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *ProviderData {
 		return nil
 	}
 	return data
+}
+
+// DataSources lists the provider's data sources.
+func DataSources() []func() datasource.DataSource {
+	return []func() datasource.DataSource{NewWorkspaceDataSource, NewWorkspacesDataSource}
 }

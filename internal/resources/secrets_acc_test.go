@@ -12,12 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/client"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
@@ -64,7 +61,6 @@ resource "molecule_workspace" "secret" {
 // change even when the secret changes, and a new version replaces the
 // container with the new secret, again without leaking it.
 func TestAccSecrets_writeOnlyEnvNeverStoredOrLogged(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
@@ -93,7 +89,7 @@ func TestAccSecrets_writeOnlyEnvNeverStoredOrLogged(t *testing.T) {
 		expectAbsent(t, "terraform output", r.Output(), secrets...)
 	}
 
-	info := mustInspect(t, cli, id)
+	info := acctest.MustInspect(t, cli, id)
 	firstContainer := info.ID
 	expectEnv(t, info.Config.Env, "API_KEY", secret1)
 	expectEnv(t, info.Config.Env, "MY_SETTING", envValue)
@@ -127,7 +123,7 @@ func TestAccSecrets_writeOnlyEnvNeverStoredOrLogged(t *testing.T) {
 	wd.SetConfig(secretWorkspaceConfig(id, envValue, 2))
 	applied = wd.MustRun("apply", "-auto-approve")
 	expectAbsent(t, "terraform output", applied.Output(), secrets...)
-	info = mustInspect(t, cli, id)
+	info = acctest.MustInspect(t, cli, id)
 	if info.ID == firstContainer {
 		t.Errorf("a new secret_env_wo_version must replace the container; it is still %.12s", info.ID)
 	}
@@ -161,7 +157,7 @@ func TestAccSecrets_importKeepsSecretVersion(t *testing.T) {
 			{
 				Config: cfg,
 				Check: func(*terraform.State) error {
-					env := mustInspect(t, cli, id).Config.Env
+					env := acctest.MustInspect(t, cli, id).Config.Env
 					for _, e := range env {
 						if e == "API_KEY="+secret {
 							return nil
@@ -186,7 +182,6 @@ func TestAccSecrets_importKeepsSecretVersion(t *testing.T) {
 // without allow_privileged_tiers, and with it the plan warns about the host
 // access the workspace gets.
 func TestAccSecrets_privilegedTiersNeedOptIn(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	wd := acctest.NewWorkdir(t)
@@ -206,7 +201,7 @@ resource "molecule_workspace" "tier%d" {
 		t.Fatalf("tiers 3 and 4 were planned without allow_privileged_tiers:\n%s", refused)
 	}
 	for _, tier := range []string{"3", "4"} {
-		want := regexp.MustCompile(`(?s)Tier not allowed.*tier ` + tier + ` runs privileged with host access; set\s+allow_privileged_tiers = true`)
+		want := acctest.MessageRegexp("Tier not allowed", "tier "+tier+" runs privileged with host access; set allow_privileged_tiers = true")
 		if !want.MatchString(refused.Output()) {
 			t.Errorf("no refusal for tier %s:\n%s", tier, refused.Output())
 		}
@@ -304,16 +299,6 @@ resource "molecule_workspace" "modes" {
 			},
 		}},
 	})
-}
-
-// mustInspect returns the workspace's container as Docker sees it.
-func mustInspect(t *testing.T, cli *client.Client, workspaceID string) container.InspectResponse {
-	t.Helper()
-	info, err := acctest.InspectContainer(cli, workspaceID)
-	if err != nil {
-		t.Fatalf("inspecting the container of workspace %s: %v", workspaceID, err)
-	}
-	return info
 }
 
 // singleWorkspace returns the state's only molecule_workspace.

@@ -26,7 +26,8 @@ import (
 // leftovers.
 var sweepMinAge = flag.Duration("sweep-min-age", 0, "with -sweep: leave test objects younger than this alone")
 
-// TestMain runs the tests, or with -sweep=<anything, e.g. local> only the
+// TestMain runs the tests through acctest.RunTests (acceptance tests only
+// with TF_ACC set), or with -sweep=<anything, e.g. local> only the
 // sweepers, which remove test workspaces left by interrupted runs from the
 // engine at DOCKER_HOST: containers and volumes carrying the ownership
 // label whose workspace id starts with acctest.IDPrefix, unused test
@@ -37,7 +38,7 @@ func TestMain(m *testing.M) {
 		resource.TestMain(m) // runs the sweepers and exits
 		return
 	}
-	code := m.Run()
+	code := acctest.RunTests(m)
 	acctest.RemoveBuiltProvider()
 	os.Exit(code)
 }
@@ -84,7 +85,6 @@ func sweepClient() (*client.Client, error) {
 // (kept), a labelled container of a non-matching id (kept), and a labelled
 // container younger than the minimum age (kept).
 func TestAccSweeper_removesOnlyOwnedTestObjects(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	acctest.PreCheck(t)
 	t.Parallel()
 	cli := acctest.Docker(t)

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
@@ -29,7 +28,6 @@ import (
 // client certificate, one from another CA, plain HTTP, the provider without
 // cert_material) are refused.
 func TestAccTLS_remoteEngine(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	engine := acctest.StartExtraEngine(t, acctest.ExtraEngineOptions{TLS: true})
@@ -103,7 +101,7 @@ resource "molecule_workspace" "tls" {
 			},
 			{
 				Config:      withoutClientCert,
-				ExpectError: regexp.MustCompile(`Docker engine at ` + regexp.QuoteMeta(engine.TLSHost) + ` does not answer`),
+				ExpectError: acctest.MessageRegexp("Docker engine at " + engine.TLSHost + " does not answer"),
 			},
 			{Config: withMaterial, PlanOnly: true},
 		},

@@ -33,6 +33,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 	manifest, ok := scanTemplate(plan.TemplatePath, &resp.Diagnostics)
 	spec := toSpec(ctx, plan, manifest, timeout, &resp.Diagnostics)
 	spec.SecretEnv = secretEnvFromConfig(ctx, req.Config, &resp.Diagnostics)
+	spec.PlatformToken = platformTokenFromConfig(ctx, req.Config, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
@@ -46,7 +47,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 		recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 	}
 	if err != nil {
-		detail := err.Error()
+		detail := engineErrorDetail(err)
 		if obs.Exists {
 			detail += "\nThe workspace is kept in state as tainted: the next apply replaces it."
 		}
@@ -61,6 +62,10 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	importing := state.ContainerID.IsNull()
+	if a := readAdoption(ctx, req.Private); a != nil && a.Pending {
+		r.readForAdoption(ctx, &state, a, resp)
+		return
+	}
 	obs, err := r.data.Engine.InspectFiles(ctx, state.WorkspaceID.ValueString(),
 		managedConfigPaths(ctx, state.ConfigSHA256, &resp.Diagnostics), recordedConfigStamp(ctx, req.Private))
 	if err != nil {
@@ -69,6 +74,10 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	if !obs.Exists {
 		if importing {
+			if err := r.data.Engine.PlatformOwned(ctx, state.WorkspaceID.ValueString()); err != nil {
+				resp.Diagnostics.AddError("Workspace belongs to the Molecule platform", err.Error())
+				return
+			}
 			resp.Diagnostics.AddError("Workspace not found",
 				"no container "+provisioner.ContainerName(state.WorkspaceID.ValueString())+" managed by this provider exists on "+r.data.Engine.Host()+" for workspace "+state.WorkspaceID.ValueString()+".")
 			return
@@ -81,6 +90,14 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 		// Gone outside Terraform: the plan re-creates it.
 		resp.State.RemoveResource(ctx)
 		return
+	}
+	if importing {
+		// Import writes /configs into config_files, so that a generated
+		// configuration reproduces it.
+		if obs.ConfigFiles, err = r.data.Engine.ReadConfigFiles(ctx, obs.ContainerID); err != nil {
+			resp.Diagnostics.AddError("Reading workspace "+state.WorkspaceID.ValueString()+" failed", err.Error())
+			return
+		}
 	}
 	applyObserved(ctx, &state, obs, importing, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -108,14 +125,24 @@ func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateReque
 		Limits: !plan.MemoryMB.Equal(state.MemoryMB) || !plan.CPUs.Equal(state.CPUs),
 		Files:  !plan.ConfigSHA256.Equal(state.ConfigSHA256),
 	}
-	obs, err := r.data.Engine.Update(ctx, spec, changes, progressLogger(spec.WorkspaceID))
+	var obs provisioner.ObservedWorkspace
+	var err error
+	if a := readAdoption(ctx, req.Private); a != nil && a.Pending {
+		spec.SecretEnv = secretEnvFromConfig(ctx, req.Config, &resp.Diagnostics)
+		spec.PlatformToken = platformTokenFromConfig(ctx, req.Config, &resp.Diagnostics)
+		ctx = maskSecrets(ctx, spec)
+		obs, err = r.adopt(ctx, spec, a, resp)
+	} else {
+		readAdoption(ctx, req.Private).applyTo(&spec)
+		obs, err = r.data.Engine.Update(ctx, spec, changes, progressLogger(spec.WorkspaceID))
+	}
 	if obs.Exists {
 		applyObserved(ctx, &plan, obs, false, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Updating workspace "+spec.WorkspaceID+" failed", err.Error())
+		resp.Diagnostics.AddError("Updating workspace "+spec.WorkspaceID+" failed", engineErrorDetail(err))
 	}
 }
 
@@ -129,7 +156,14 @@ func (r *workspaceResource) Delete(ctx context.Context, req resource.DeleteReque
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := r.data.Engine.Delete(ctx, removal(state), progressLogger(state.WorkspaceID.ValueString())); err != nil {
+	rm := removal(state)
+	if a := readAdoption(ctx, req.Private); a != nil && !a.Pending {
+		rm.AdoptedVolumes = a.Volumes
+		if a.WorkspaceVolume != "" && rm.WorkspaceVolume != "" {
+			rm.WorkspaceVolume = a.WorkspaceVolume
+		}
+	}
+	if err := r.data.Engine.Delete(ctx, rm, progressLogger(state.WorkspaceID.ValueString())); err != nil {
 		resp.Diagnostics.AddError("Destroying workspace "+state.WorkspaceID.ValueString()+" failed", err.Error())
 		// The container may be gone while a volume stayed (in use by a
 		// foreign container): keep the record even without a container, so

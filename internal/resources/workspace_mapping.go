@@ -16,28 +16,29 @@ import (
 // toSpec turns a (fully planned) model into the provisioner's plain spec.
 func toSpec(ctx context.Context, m workspaceModel, manifest *provisioner.TemplateManifest, readyTimeout time.Duration, diags *diag.Diagnostics) provisioner.WorkspaceSpec {
 	return provisioner.WorkspaceSpec{
-		WorkspaceID:        m.WorkspaceID.ValueString(),
-		Name:               m.Name.ValueString(),
-		Runtime:            m.Runtime.ValueString(),
-		Image:              m.Image.ValueString(),
-		Tier:               int(m.Tier.ValueInt64()),
-		MemoryMB:           m.MemoryMB.ValueInt64(),
-		CPUs:               m.CPUs.ValueFloat64(),
-		WorkspaceAccess:    m.WorkspaceAccess.ValueString(),
-		WorkspacePath:      m.WorkspacePath.ValueString(),
-		Template:           manifest,
-		ConfigFiles:        stringMap(ctx, m.ConfigFiles, diags),
-		Env:                stringMap(ctx, m.Env, diags),
-		SecretEnvVersion:   optionalInt(m.SecretEnvWOVersion),
-		PlatformURL:        m.PlatformURL.ValueString(),
-		AwarenessURL:       m.AwarenessURL.ValueString(),
-		AwarenessNamespace: m.AwarenessNamespace.ValueString(),
-		Network:            m.Network.ValueString(),
-		Labels:             stringMap(ctx, m.Labels, diags),
-		Running:            m.Running.ValueBool(),
-		WaitForReady:       m.WaitForReady.ValueBool(),
-		ReadyPath:          m.ReadyPath.ValueString(),
-		ReadyTimeout:       readyTimeout,
+		WorkspaceID:          m.WorkspaceID.ValueString(),
+		Name:                 m.Name.ValueString(),
+		Runtime:              m.Runtime.ValueString(),
+		Image:                m.Image.ValueString(),
+		Tier:                 int(m.Tier.ValueInt64()),
+		MemoryMB:             m.MemoryMB.ValueInt64(),
+		CPUs:                 m.CPUs.ValueFloat64(),
+		WorkspaceAccess:      m.WorkspaceAccess.ValueString(),
+		WorkspacePath:        m.WorkspacePath.ValueString(),
+		Template:             manifest,
+		ConfigFiles:          stringMap(ctx, m.ConfigFiles, diags),
+		Env:                  stringMap(ctx, m.Env, diags),
+		SecretEnvVersion:     optionalInt(m.SecretEnvWOVersion),
+		PlatformTokenVersion: optionalInt(m.PlatformTokenWOVer),
+		PlatformURL:          m.PlatformURL.ValueString(),
+		AwarenessURL:         m.AwarenessURL.ValueString(),
+		AwarenessNamespace:   m.AwarenessNamespace.ValueString(),
+		Network:              m.Network.ValueString(),
+		Labels:               stringMap(ctx, m.Labels, diags),
+		Running:              m.Running.ValueBool(),
+		WaitForReady:         m.WaitForReady.ValueBool(),
+		ReadyPath:            m.ReadyPath.ValueString(),
+		ReadyTimeout:         readyTimeout,
 	}
 }
 
@@ -59,47 +60,47 @@ func removal(m workspaceModel) provisioner.Removal {
 	}
 }
 
-// applyObserved writes what inspection found onto the model. Only the env
-// and label keys the model already manages are read back (all user keys on
-// import), so variables added by others do not show as drift.
+// applyObserved writes what inspection found onto the model: the shared
+// mapping (summaryOf, detailsOf), then the resource's own rules. Only the
+// env and label keys the model already manages are read back (all user keys
+// on import), so variables added by others do not show as drift; name,
+// runtime and tier labels missing on the container keep the planned values.
 func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.ObservedWorkspace, importing bool, diags *diag.Diagnostics) {
+	prior := *m
 	id := m.WorkspaceID.ValueString()
+	m.observedSummary = summaryOf(id, o)
+	m.observedDetails = detailsOf(o)
 	m.ID = types.StringValue(id)
-	m.ContainerID = types.StringValue(o.ContainerID)
-	m.ContainerName = types.StringValue(provisioner.ContainerName(id))
-	m.ConfigVolume = types.StringValue(o.ConfigVolume)
-	m.WorkspaceVolume = types.StringValue(o.WorkspaceVolume)
-	m.InternalURL = types.StringValue(provisioner.InternalURL(id))
-	m.HostURL = types.StringValue(o.HostURL())
-	m.Status = types.StringValue(o.Status)
-	m.RestartCount = types.Int64Value(int64(o.RestartCount))
-	m.OOMKilled = types.BoolValue(o.OOMKilled)
-	m.Running = types.BoolValue(o.Running)
-	m.Image = types.StringValue(o.Image)
-	m.ImageID = types.StringValue(o.ImageID)
-	m.Isolation = types.StringValue(o.Isolation)
-	m.MemoryMB = types.Int64Value(o.MemoryMB)
-	m.CPUs = types.Float64Value(o.CPUs)
-	if o.Name != "" {
-		m.Name = types.StringValue(o.Name)
+	if o.Name == "" {
+		m.Name = prior.Name
 	}
-	if o.Runtime != "" {
-		m.Runtime = types.StringValue(o.Runtime)
+	if o.Runtime == "" {
+		m.Runtime = prior.Runtime
 	}
-	if o.Tier != 0 {
-		m.Tier = types.Int64Value(int64(o.Tier))
+	if o.Tier == 0 {
+		m.Tier = prior.Tier
 	}
-	m.Network = types.StringValue(o.Network)
-	m.PlatformURL = types.StringValue(o.Env["PLATFORM_URL"])
 	m.AwarenessURL = optionalString(o.Env["AWARENESS_URL"])
 	m.AwarenessNamespace = optionalString(o.Env["AWARENESS_NAMESPACE"])
-	readWorkspaceMount(m, o)
+	m.WorkspacePath = readWorkspacePath(prior, o)
 
-	m.Env = readBackMap(ctx, m.Env, o.Env, o.UserEnv, importing, diags)
+	m.Env = readBackMap(ctx, prior.Env, o.Env, o.UserEnv, importing, diags)
 	m.SecretEnvWO = types.MapNull(types.StringType) // write-only: never in state
 	m.SecretEnvWOVersion = parseOptionalInt(o.SecretEnvVersion)
-	m.Labels = readBackMap(ctx, m.Labels, o.Labels, o.Labels, importing, diags)
-	m.ConfigSHA256 = readBackHashes(ctx, m.ConfigSHA256, o.ConfigHashes, diags)
+	m.PlatformTokenWO = types.StringNull() // write-only: never in state
+	m.PlatformTokenWOVer = parseOptionalInt(o.PlatformTokenVersion)
+	m.Labels = readBackMap(ctx, prior.Labels, o.Labels, o.Labels, importing, diags)
+	managedHashes := prior.ConfigSHA256
+	if importing && o.ConfigFiles != nil {
+		m.ConfigFiles = mapValue(o.ConfigFiles, true)
+		// The files read back are the managed ones from now on.
+		managed := map[string]string{}
+		for k := range o.ConfigFiles {
+			managed[k] = ""
+		}
+		managedHashes = mapValue(managed, true)
+	}
+	m.ConfigSHA256 = readBackHashes(ctx, managedHashes, o.ConfigHashes, diags)
 
 	if importing {
 		m.KeepVolumes = types.BoolValue(false)
@@ -108,22 +109,18 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 	}
 }
 
-// readWorkspaceMount maps the /workspace mount back onto access and path.
-func readWorkspaceMount(m *workspaceModel, o provisioner.ObservedWorkspace) {
+// readWorkspacePath is workspace_path as read back; workspace_access is
+// the shared rule (ObservedWorkspace.WorkspaceAccess). The bound host
+// directory when there is one; else a path the configuration sets with
+// workspace_access "none" is ignored and kept; else none.
+func readWorkspacePath(prior workspaceModel, o provisioner.ObservedWorkspace) types.String {
 	switch {
 	case o.WorkspacePath != "":
-		m.WorkspacePath = types.StringValue(o.WorkspacePath)
-		access := provisioner.AccessReadWrite
-		if o.WorkspaceRO {
-			access = provisioner.AccessReadOnly
-		}
-		m.WorkspaceAccess = types.StringValue(access)
-	case o.WorkspaceVolume != "" || o.Tier == 1:
-		// A volume: access is "none"; a path in config is then ignored, so keep it.
-		if m.WorkspaceAccess.ValueString() != provisioner.AccessNone {
-			m.WorkspacePath = types.StringNull()
-		}
-		m.WorkspaceAccess = types.StringValue(provisioner.AccessNone)
+		return types.StringValue(o.WorkspacePath)
+	case prior.WorkspaceAccess.ValueString() == provisioner.AccessNone:
+		return prior.WorkspacePath
+	default:
+		return types.StringNull()
 	}
 }
 

@@ -48,7 +48,7 @@ func TestReadBackHashesTracksManagedFilesAndConfigYAML(t *testing.T) {
 	}
 }
 
-func TestReadWorkspaceMount(t *testing.T) {
+func TestReadWorkspaceAccessAndPath(t *testing.T) {
 	cases := []struct {
 		name                 string
 		priorAccess, prior   string
@@ -60,11 +60,15 @@ func TestReadWorkspaceMount(t *testing.T) {
 		{"bind changed to rw outside", "read_only", "/srv/p", provisioner.ObservedWorkspace{WorkspacePath: "/srv/p"}, "read_write", "/srv/p", false},
 		{"none keeps ignored path", "none", "/srv/p", provisioner.ObservedWorkspace{WorkspaceVolume: "ws-x-workspace"}, "none", "/srv/p", false},
 		{"bind replaced by volume outside", "read_write", "/srv/p", provisioner.ObservedWorkspace{WorkspaceVolume: "ws-x-workspace"}, "none", "", true},
+		{"mount removed outside", "read_write", "/srv/p", provisioner.ObservedWorkspace{Tier: 2}, "none", "", true},
+		{"tier 1 has none", "none", "", provisioner.ObservedWorkspace{Tier: 1}, "none", "", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := workspaceModel{WorkspaceAccess: types.StringValue(tc.priorAccess), WorkspacePath: types.StringValue(tc.prior)}
-			readWorkspaceMount(&m, tc.obs)
+			var prior workspaceModel
+			prior.WorkspaceAccess, prior.WorkspacePath = types.StringValue(tc.priorAccess), types.StringValue(tc.prior)
+			m := prior
+			applyObserved(t.Context(), &m, tc.obs, false, &diag.Diagnostics{})
 			if m.WorkspaceAccess.ValueString() != tc.wantAccess {
 				t.Errorf("access = %s, want %s", m.WorkspaceAccess, tc.wantAccess)
 			}
@@ -72,6 +76,23 @@ func TestReadWorkspaceMount(t *testing.T) {
 				t.Errorf("path = %s, want %q (null %t)", m.WorkspacePath, tc.wantPath, tc.wantPathNull)
 			}
 		})
+	}
+}
+
+// The data sources and the resource read the same values through one
+// mapping: every summary attribute has a struct field and a description.
+func TestObservedAttributesMatchTheStructs(t *testing.T) {
+	obj := summaryObject(t.Context(), summaryOf("ws1", provisioner.ObservedWorkspace{Status: provisioner.StatusRunning}), &diag.Diagnostics{})
+	if obj.IsNull() || obj.IsUnknown() {
+		t.Fatalf("summary object = %s", obj)
+	}
+	for _, a := range append(summaryAttributes, detailAttributes...) {
+		if a.desc == "" || observedDescription(a.name) != a.desc {
+			t.Errorf("attribute %s has no description", a.name)
+		}
+	}
+	if got := summaryOf("ws1", provisioner.ObservedWorkspace{WorkspacePath: "/srv"}).WorkspaceAccess.ValueString(); got != provisioner.AccessReadWrite {
+		t.Errorf("workspace_access of a read-write bind = %q", got)
 	}
 }
 

@@ -14,44 +14,28 @@ import (
 
 // workspaceModel is molecule_workspace's state and plan.
 type workspaceModel struct {
+	// What the engine shows, mapped as for the data sources (id, name,
+	// runtime, tier, image, limits, network, workspace mount, labels,
+	// status...); applyObserved then applies the resource's own read-back
+	// rules.
+	observedSummary
+	observedDetails
+
 	ID                 types.String   `tfsdk:"id"`
-	WorkspaceID        types.String   `tfsdk:"workspace_id"`
-	Name               types.String   `tfsdk:"name"`
-	Runtime            types.String   `tfsdk:"runtime"`
-	Image              types.String   `tfsdk:"image"`
-	Tier               types.Int64    `tfsdk:"tier"`
-	MemoryMB           types.Int64    `tfsdk:"memory_mb"`
-	CPUs               types.Float64  `tfsdk:"cpus"`
-	WorkspaceAccess    types.String   `tfsdk:"workspace_access"`
-	WorkspacePath      types.String   `tfsdk:"workspace_path"`
 	TemplatePath       types.String   `tfsdk:"template_path"`
 	ConfigFiles        types.Map      `tfsdk:"config_files"`
 	Env                types.Map      `tfsdk:"env"`
 	SecretEnvWO        types.Map      `tfsdk:"secret_env_wo"`
 	SecretEnvWOVersion types.Int64    `tfsdk:"secret_env_wo_version"`
-	PlatformURL        types.String   `tfsdk:"platform_url"`
+	PlatformTokenWO    types.String   `tfsdk:"platform_token_wo"`
+	PlatformTokenWOVer types.Int64    `tfsdk:"platform_token_wo_version"`
 	AwarenessURL       types.String   `tfsdk:"awareness_url"`
 	AwarenessNamespace types.String   `tfsdk:"awareness_namespace"`
-	Network            types.String   `tfsdk:"network"`
-	Labels             types.Map      `tfsdk:"labels"`
-	Running            types.Bool     `tfsdk:"running"`
 	KeepVolumes        types.Bool     `tfsdk:"keep_volumes"`
 	WaitForReady       types.Bool     `tfsdk:"wait_for_ready"`
 	ReadyPath          types.String   `tfsdk:"ready_path"`
 	Timeouts           timeouts.Value `tfsdk:"timeouts"`
-
-	ContainerID     types.String `tfsdk:"container_id"`
-	ContainerName   types.String `tfsdk:"container_name"`
-	ConfigVolume    types.String `tfsdk:"config_volume"`
-	WorkspaceVolume types.String `tfsdk:"workspace_volume"`
-	HostURL         types.String `tfsdk:"host_url"`
-	InternalURL     types.String `tfsdk:"internal_url"`
-	ImageID         types.String `tfsdk:"image_id"`
-	Status          types.String `tfsdk:"status"`
-	RestartCount    types.Int64  `tfsdk:"restart_count"`
-	OOMKilled       types.Bool   `tfsdk:"oom_killed"`
-	Isolation       types.String `tfsdk:"isolation"`
-	ConfigSHA256    types.Map    `tfsdk:"config_sha256"`
+	ConfigSHA256       types.Map      `tfsdk:"config_sha256"`
 }
 
 // stringMap reads a map attribute; null and unknown read as empty.

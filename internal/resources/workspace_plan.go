@@ -8,8 +8,13 @@ import (
 	"errors"
 	"fmt"
 
+	"maps"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
@@ -29,19 +34,37 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		state = &workspaceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
-	if resp.Diagnostics.HasError() || plan.WorkspaceID.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state}
+	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state, reqState: req.State}
+	p.checkPlatformView()
+	if plan.WorkspaceID.IsUnknown() {
+		return
+	}
 	p.fillDefaults()
 	p.checkTier()
 	p.checkWorkspacePath()
 	p.planConfigFiles()
-	p.checkEngine()
+	adopted := readAdoption(ctx, req.Private)
+	if adopted == nil || !adopted.Pending {
+		p.checkEngine()
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p.decideReplacements()
+	switch {
+	case adopted != nil && adopted.Pending && state != nil:
+		p.planAdoption(adopted)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	case adopted != nil && adopted.WorkspaceVolume != "" && plan.WorkspaceVolume.ValueString() != "":
+		plan.WorkspaceVolume = types.StringValue(adopted.WorkspaceVolume)
+		p.decideReplacements()
+	default:
+		p.decideReplacements()
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	if state != nil && !resp.Plan.Raw.Equal(req.State.Raw) {
 		// Anything that (re)starts the container changes these.
@@ -58,6 +81,8 @@ type planner struct {
 	plan   *workspaceModel
 	config workspaceModel
 	state  *workspaceModel
+	// reqState is the prior state as Terraform sent it.
+	reqState tfsdk.State
 }
 
 func (p *planner) creating() bool { return p.state == nil }
@@ -82,8 +107,8 @@ func (p *planner) fillDefaults() {
 		}
 	}
 	switch {
-	case tier == 4:
-		m.Network = types.StringValue("host")
+	case provisioner.TierUsesHostNetwork(tier):
+		m.Network = types.StringValue(provisioner.HostNetworkName)
 	case c.Network.IsNull():
 		m.Network = types.StringValue(d.Network)
 	}
@@ -92,7 +117,7 @@ func (p *planner) fillDefaults() {
 	}
 	if c.WorkspaceAccess.IsNull() && !c.WorkspacePath.IsUnknown() {
 		access := provisioner.AccessNone
-		if !c.WorkspacePath.IsNull() && tier != 1 {
+		if !c.WorkspacePath.IsNull() && provisioner.TierHasWorkspace(tier) {
 			access = provisioner.AccessReadWrite
 		}
 		m.WorkspaceAccess = types.StringValue(access)
@@ -121,12 +146,12 @@ func (p *planner) fillDefaults() {
 func (p *planner) checkTier() {
 	tier := int(p.plan.Tier.ValueInt64())
 	if err := provisioner.ValidateTier(tier, p.r.data.AllowPrivilegedTiers); err != nil {
-		p.resp.Diagnostics.AddAttributeError(path.Root("tier"), "Tier not allowed", err.Error())
+		p.resp.Diagnostics.Append(tierDiagnostic(err))
 		return
 	}
-	if p.creating() && provisioner.IsPrivilegedTier(tier) {
+	if info := provisioner.TierInfo(tier); p.creating() && info.Privileged {
 		what := "privileged mode and the host's PID namespace"
-		if tier == 4 {
+		if info.HostNetwork {
 			what = "privileged mode, the host's PID and network namespaces and the Docker socket (control of every container on the engine)"
 		}
 		p.resp.Diagnostics.AddAttributeWarning(path.Root("tier"), fmt.Sprintf("Tier %d workspace gets host access", tier),
@@ -241,11 +266,12 @@ func (p *planner) checkEngine() {
 		var missing *provisioner.MissingImageError
 		switch {
 		case errors.As(err, &missing):
-			at := path.Root("image")
+			at, fix := path.Root("image"), "or set image to an image that exists"
 			if p.config.Image.IsNull() {
 				at = path.Root("runtime")
+				fix = fmt.Sprintf("or point the provider's runtime_images[%q] (or this workspace's image) at an image that exists", m.Runtime.ValueString())
 			}
-			p.resp.Diagnostics.AddAttributeError(at, "Image not found", err.Error())
+			p.resp.Diagnostics.AddAttributeError(at, "Image not found", err.Error()+", "+fix+".")
 		case err != nil:
 			p.resp.Diagnostics.AddError("Docker engine error", err.Error())
 		default:
@@ -254,9 +280,12 @@ func (p *planner) checkEngine() {
 	}
 	networkChanged := p.state == nil || p.state.Network.ValueString() != m.Network.ValueString()
 	_, planned := p.r.data.plannedNetworks.Load(m.Network.ValueString())
-	if m.Tier.ValueInt64() != 4 && !m.Network.IsUnknown() && networkChanged && !planned {
-		if err := e.CheckNetwork(p.ctx, m.Network.ValueString()); err != nil {
-			p.resp.Diagnostics.AddAttributeError(path.Root("network"), "Network not found", err.Error())
+	if !provisioner.TierUsesHostNetwork(int(m.Tier.ValueInt64())) && !m.Network.IsUnknown() && networkChanged && !planned {
+		var missing *provisioner.MissingNetworkError
+		if err := e.CheckNetwork(p.ctx, m.Network.ValueString()); errors.As(err, &missing) {
+			p.resp.Diagnostics.AddAttributeError(path.Root("network"), "Network not found", err.Error()+" or declare a molecule_network resource, or set network to one that exists.")
+		} else if err != nil {
+			p.resp.Diagnostics.AddError("Docker engine error", err.Error())
 		}
 	}
 	if !p.creating() {
@@ -310,5 +339,35 @@ func (p *planner) decideReplacements() {
 		if !v[0].IsNull() && !v[1].IsUnknown() && !v[0].Equal(v[1]) {
 			p.resp.RequiresReplace = p.resp.RequiresReplace.Append(path.Root(attr))
 		}
+	}
+}
+
+// defaultCPUs is a tier's default CPU limit capped at the engine's CPU
+// count: a tier's default may exceed the CPUs of a small engine, and Docker
+// refuses a limit above them. An explicit cpus is left to the user (and to
+// Docker).
+func (p *planner) defaultCPUs(tierDefault float64) float64 {
+	if tierDefault <= 1 {
+		return tierDefault // every engine has one CPU: no need to ask
+	}
+	n, err := p.r.data.Engine.CPUCount(p.ctx)
+	if err != nil {
+		p.resp.Diagnostics.AddError("Docker engine error", err.Error())
+		return tierDefault
+	}
+	return min(tierDefault, float64(n))
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// unknownOf returns an unknown value of the type of a volatile attribute.
+func unknownOf(attribute string) attr.Value {
+	switch attribute {
+	case "restart_count":
+		return types.Int64Unknown()
+	case "oom_killed":
+		return types.BoolUnknown()
+	default:
+		return types.StringUnknown()
 	}
 }

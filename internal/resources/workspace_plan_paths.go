@@ -19,14 +19,14 @@ import (
 func (p *planner) checkWorkspacePath() {
 	m := p.plan
 	if m.WorkspacePath.IsNull() || m.WorkspacePath.IsUnknown() || m.WorkspaceAccess.IsUnknown() ||
-		m.Tier.ValueInt64() == 1 || m.WorkspaceAccess.ValueString() == provisioner.AccessNone {
+		!provisioner.TierHasWorkspace(int(m.Tier.ValueInt64())) || m.WorkspaceAccess.ValueString() == provisioner.AccessNone {
 		return
 	}
 	dir := m.WorkspacePath.ValueString()
 	engine := p.r.data.Engine
 	if why := provisioner.HostAccessViaPath(dir, engine.SocketPath()); why != "" && !p.r.data.AllowPrivilegedTiers {
 		p.resp.Diagnostics.AddAttributeError(path.Root("workspace_path"), "Host path not allowed",
-			fmt.Sprintf("workspace_path %s would give the workspace control of the host: %s. That is host access like tier 4's: set allow_privileged_tiers = true on the provider to permit it, or bind a project directory.", dir, why))
+			fmt.Sprintf("workspace_path %s would give the workspace control of the host: %s. That is host access like tier %s's: set allow_privileged_tiers = true on the provider to permit it, or bind a project directory.", dir, why, tierList(provisioner.Tier.UsesHostNetwork, "or")))
 		return
 	}
 	if !engine.SeesHostFiles() {
@@ -39,8 +39,8 @@ func (p *planner) checkWorkspacePath() {
 	if p.state != nil && p.state.WorkspacePath.ValueString() == dir {
 		p.resp.Diagnostics.AddAttributeError(path.Root("workspace_path"), "Workspace directory gone",
 			fmt.Sprintf("%s. It was there when workspace %s was created, so it was removed outside Terraform: container %s still binds the deleted directory, and what the agent writes there is lost. Restore or recreate the directory, then replace the workspace (terraform apply -replace=<this resource's address>) so it binds the directory again; or set workspace_path to another directory.",
-				err, m.WorkspaceID.ValueString(), provisioner.ContainerName(m.WorkspaceID.ValueString())))
+				hostDirErrorDetail(err), m.WorkspaceID.ValueString(), provisioner.ContainerName(m.WorkspaceID.ValueString())))
 		return
 	}
-	p.resp.Diagnostics.AddAttributeError(path.Root("workspace_path"), "Unusable workspace directory", err.Error())
+	p.resp.Diagnostics.AddAttributeError(path.Root("workspace_path"), "Unusable workspace directory", hostDirErrorDetail(err))
 }

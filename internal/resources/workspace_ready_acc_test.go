@@ -257,7 +257,6 @@ func TestAccWorkspace_updateRestartWaitsAndCatchesCrash(t *testing.T) {
 // a crash is detected within a fraction of a second of the start, and the
 // crashed workspace is tainted in the state file.
 func TestAccWorkspace_progressLogRefreshCostAndCrashTiming(t *testing.T) {
-	acctest.AcceptanceOnly(t)
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)

@@ -36,8 +36,12 @@ func (r *workspaceResource) Configure(_ context.Context, req resource.ConfigureR
 }
 
 func (r *workspaceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("workspace_id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	id, adopt := parseImportID(req.ID)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("workspace_id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	if adopt {
+		writeAdoption(ctx, resp.Private, adoption{Pending: true}, &resp.Diagnostics)
+	}
 }
 
 // progressLogger forwards provisioner milestones to tflog at INFO.

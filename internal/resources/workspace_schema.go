@@ -6,12 +6,15 @@ package resources
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -28,6 +31,14 @@ import (
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources/validators"
 )
+
+// capitalize upper-cases the first letter of an ASCII sentence fragment.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
 
 func quoted(values []string) string {
 	q := make([]string, len(values))
@@ -53,7 +64,7 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"workspace_id": schema.StringAttribute{
 				Required: true, PlanModifiers: replaceString,
 				Validators:          []validator.String{validators.WorkspaceID()},
-				MarkdownDescription: fmt.Sprintf("Platform id of the workspace (usually a UUID). Docker names derive from its first %d characters (`ws-<id12>`), which must therefore be unique per engine. Letters, digits, `_`, `.` and `-`, starting with a letter or digit, at most 128 characters. Changing it replaces the workspace.", provisioner.ShortIDLength),
+				MarkdownDescription: fmt.Sprintf("Platform id of the workspace (usually a UUID). Docker names derive from its first %d characters (`ws-<id12>`), which must therefore be unique per engine. %s, starting with %s, at most %d characters. Changing it replaces the workspace.", provisioner.ShortIDLength, capitalize(validators.NameCharacters), validators.NameStart, validators.MaxWorkspaceIDLength),
 			},
 			"name": schema.StringAttribute{
 				Optional: true, Computed: true, PlanModifiers: keepString,
@@ -70,28 +81,28 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"image_id": schema.StringAttribute{
 				Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "ID of the image the container runs. When the tag is rebuilt (a new ID under the same tag), the plan shows the old and new IDs and replaces the workspace.",
+				MarkdownDescription: observedDescription("image_id") + " When the tag is rebuilt (a new ID under the same tag), the plan shows the old and new IDs and replaces the workspace.",
 			},
 			"tier": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(provisioner.DefaultTier),
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 				Validators:          []validator.Int64{int64validator.Between(provisioner.MinTier, provisioner.MaxTier)},
-				MarkdownDescription: "Isolation tier, 1-4. Default: `2`. `1` sandboxed (no `/workspace`, read-only root filesystem, 64 MiB tmpfs `/tmp`); `2` standard (512 MiB, 1 CPU); `3` privileged with host PID (2048 MiB, 2 CPU); `4` full host: tier 3 plus host network and the Docker socket (4096 MiB, 4 CPU, no published port). Tiers 3 and 4 need `allow_privileged_tiers` on the provider. Changing it replaces the workspace.",
+				MarkdownDescription: tierDescription(),
 			},
 			"memory_mb": schema.Int64Attribute{
 				Optional: true, Computed: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 				Validators:          []validator.Int64{int64validator.Between(6, 1<<20)},
-				MarkdownDescription: "Memory limit in MiB (no swap). Default: the tier's (512, 512, 2048, 4096 for tiers 1-4). Updated in place.",
+				MarkdownDescription: "Memory limit in MiB (no swap). Default: the tier's (" + tierDefaultsText(func(l provisioner.TierLimits) string { return strconv.FormatInt(l.MemoryMB, 10) }) + "). Updated in place.",
 			},
 			"cpus": schema.Float64Attribute{
 				Optional: true, Computed: true, PlanModifiers: []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
 				Validators:          []validator.Float64{float64validator.Between(0.01, 1024)},
-				MarkdownDescription: "CPU limit in cores. Default: the tier's (1, 1, 2, 4 for tiers 1-4), capped at the engine's CPU count (Docker refuses more). Updated in place.",
+				MarkdownDescription: "CPU limit in cores. Default: the tier's (" + tierDefaultsText(func(l provisioner.TierLimits) string { return strconv.FormatFloat(l.CPUs, 'f', -1, 64) }) + "), capped at the engine's CPU count (Docker refuses more). Updated in place.",
 			},
 			"workspace_access": schema.StringAttribute{
 				Optional: true, Computed: true, PlanModifiers: keepString,
 				Validators:          []validator.String{stringvalidator.OneOf(provisioner.AccessModes...)},
-				MarkdownDescription: "How `/workspace` is provided: " + quoted(provisioner.AccessModes) + ". `none` gives an isolated named volume (`workspace_path` ignored); `read_only` and `read_write` bind `workspace_path`, which they require. Default: `read_write` when `workspace_path` is set, else `none`. Not allowed with tier 1, which has no `/workspace`. Changing it replaces the workspace.",
+				MarkdownDescription: "How `/workspace` is provided: " + quoted(provisioner.AccessModes) + ". `none` gives an isolated named volume (`workspace_path` ignored); `read_only` and `read_write` bind `workspace_path`, which they require. Default: `read_write` when `workspace_path` is set, else `none`. `read_only` and `read_write` are not allowed with tier " + tierList(func(t provisioner.Tier) bool { return !t.HasWorkspace() }, "or") + ", which has no `/workspace`. Changing it replaces the workspace.",
 			},
 			"workspace_path": schema.StringAttribute{
 				Optional: true, PlanModifiers: replaceString,
@@ -116,12 +127,22 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"secret_env_wo": schema.MapAttribute{
 				Optional: true, Sensitive: true, WriteOnly: true, ElementType: types.StringType,
-				Validators:          []validator.Map{validators.EnvVars(provisioner.InjectedEnvKeys)},
+				// Without a version later changes could never be rolled out:
+				// write-only values are not stored to compare with.
+				Validators:          []validator.Map{validators.EnvVars(provisioner.InjectedEnvKeys), mapvalidator.AlsoRequires(path.MatchRoot("secret_env_wo_version"))},
 				MarkdownDescription: "Write-only environment variables (Terraform 1.11 and later): API keys that never enter the plan or the state. They are set when the container is created; Terraform cannot see them afterwards, so bump `secret_env_wo_version` to roll out new values (which replaces the container). Keys follow the rules of `env` and must not repeat one of its keys. Only the keys are recorded, in a container label.",
 			},
 			"secret_env_wo_version": schema.Int64Attribute{
 				Optional: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 				MarkdownDescription: "Version of `secret_env_wo`, required with it. Change it to apply new secret values: the container is replaced. Recorded in a container label and read back, so import keeps it.",
+			},
+			"platform_token_wo": schema.StringAttribute{
+				Optional: true, Sensitive: true, WriteOnly: true,
+				MarkdownDescription: "Write-only (Terraform 1.11 and later): the workspace's platform token, usually `molecule_platform_workspace.<name>.auth_token`. Written to `/configs/" + provisioner.AuthTokenFile + "` (mode 0600, owner 1000) before the container starts, where the runtime reads it for registration and heartbeats; never in the plan, the state or the logs. Terraform cannot see it afterwards: it is written whenever the container is created, so every replacement writes the value the configuration holds then. To roll out a new token without another change, bump `platform_token_wo_version` (which replaces the container). Requires `platform_token_wo_version`.",
+			},
+			"platform_token_wo_version": schema.Int64Attribute{
+				Optional: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				MarkdownDescription: "Version of `platform_token_wo`, required with it. Change it to write a new token: the container is replaced (the volumes stay). Recorded in a container label and read back, so import keeps it.",
 			},
 			"platform_url": schema.StringAttribute{
 				Optional: true, Computed: true, PlanModifiers: keepString,
@@ -129,15 +150,18 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"awareness_url": schema.StringAttribute{
 				Optional: true, PlanModifiers: replaceString,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("awareness_namespace"))},
 				MarkdownDescription: "Injected as `AWARENESS_URL`; requires `awareness_namespace`. Changing it replaces the container.",
 			},
 			"awareness_namespace": schema.StringAttribute{
 				Optional: true, PlanModifiers: replaceString,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("awareness_url"))},
 				MarkdownDescription: "Injected as `AWARENESS_NAMESPACE`; requires `awareness_url`. Changing it replaces the container.",
 			},
 			"network": schema.StringAttribute{
 				Optional: true, Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "Docker network to join, with `container_name` as alias. It must exist (see `molecule_network`). Default: the provider's `network`. Ignored by tier 4 (host network). Changing it replaces the container.",
+				Validators:          []validator.String{validators.NetworkName()},
+				MarkdownDescription: "Docker network to join, with `container_name` as alias. It must exist (see `molecule_network`). Default: the provider's `network`. Ignored by " + hostNetworkTiers() + ", which joins the host's network (`" + provisioner.HostNetworkName + "`). Changing it replaces the container.",
 			},
 			"labels": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
@@ -160,49 +184,49 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"ready_path": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(provisioner.DefaultReadyPath),
 				Validators:          []validator.String{stringvalidator.RegexMatches(readyPathPattern, "must be an absolute URL path such as /.well-known/agent-card.json")},
-				MarkdownDescription: "HTTP path polled on port 8000 to decide that the agent serves. Default: `" + provisioner.DefaultReadyPath + "`.",
+				MarkdownDescription: fmt.Sprintf("HTTP path polled on port %d to decide that the agent serves. Default: `%s`.", provisioner.AgentPort, provisioner.DefaultReadyPath),
 			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 
 			"container_id": schema.StringAttribute{
 				Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "Docker container ID.",
+				MarkdownDescription: observedDescription("container_id"),
 			},
 			"container_name": schema.StringAttribute{
 				Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "Container name and network alias: `ws-<first 12 characters of workspace_id>`.",
+				MarkdownDescription: observedDescription("container_name"),
 			},
 			"config_volume": schema.StringAttribute{
 				Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "Named volume mounted at `/configs`: `ws-<id12>-configs`.",
+				MarkdownDescription: observedDescription("config_volume"),
 			},
 			"workspace_volume": schema.StringAttribute{
 				Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "Named volume mounted at `/workspace` (`ws-<id12>-workspace`), or empty when a host directory is bound or the tier has no `/workspace`.",
+				MarkdownDescription: observedDescription("workspace_volume"),
 			},
 			"host_url": schema.StringAttribute{
 				Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "Agent URL from the engine's host: `http://127.0.0.1:<ephemeral port>`; empty in host-network mode (tier 4) and while stopped.",
+				MarkdownDescription: observedDescription("host_url"),
 			},
 			"internal_url": schema.StringAttribute{
 				Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "Agent URL for peers on the workspace network: `http://ws-<id12>:8000`.",
+				MarkdownDescription: observedDescription("internal_url"),
 			},
 			"status": schema.StringAttribute{
 				Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "Container state at the last refresh: `running`, `exited`, `restarting`, `created` or `missing`.",
+				MarkdownDescription: observedDescription("status") + " Or `" + provisioner.StatusUnknown + "`: a create or destroy failed half-way and the record is kept so that the next apply or destroy finishes the job.",
 			},
 			"restart_count": schema.Int64Attribute{
 				Computed: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-				MarkdownDescription: "Restarts by Docker's restart policy since the container was created.",
+				MarkdownDescription: observedDescription("restart_count"),
 			},
 			"oom_killed": schema.BoolAttribute{
 				Computed: true, PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-				MarkdownDescription: "Whether the container's last exit was an out-of-memory kill.",
+				MarkdownDescription: observedDescription("oom_killed"),
 			},
 			"isolation": schema.StringAttribute{
 				Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "Summary of the container's isolation settings (privileged, PID and network mode, read-only rootfs, tmpfs, Docker socket), read back on refresh. A change made outside Terraform shows here and replaces the container.",
+				MarkdownDescription: observedDescription("isolation") + " Read back on refresh; a change made outside Terraform shows here and replaces the container.",
 			},
 			"config_sha256": schema.MapAttribute{
 				Computed: true, ElementType: types.StringType, PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},

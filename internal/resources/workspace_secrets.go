@@ -30,13 +30,30 @@ func secretEnvFromConfig(ctx context.Context, config tfsdk.Config, diags *diag.D
 	return stringMap(ctx, secrets, diags)
 }
 
+// platformTokenFromConfig reads platform_token_wo from the configuration
+// (write-only values are null in plan and state).
+func platformTokenFromConfig(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) string {
+	var token types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("platform_token_wo"), &token)...)
+	return token.ValueString()
+}
+
+// validatePlatformToken: a token needs a version, or a new token could never
+// be rolled out.
+func validatePlatformToken(cfg workspaceModel, diags *diag.Diagnostics) {
+	if !cfg.PlatformTokenWO.IsNull() && cfg.PlatformTokenWOVer.IsNull() {
+		diags.AddAttributeError(path.Root("platform_token_wo_version"), "platform_token_wo needs a version",
+			"set platform_token_wo_version (any integer, e.g. 1) together with platform_token_wo, and change it whenever the token changes: write-only values are not stored, so the version is how Terraform notices a new token and replaces the container.")
+	}
+}
+
 // maskSecrets makes the provider's own log calls on ctx replace env and
 // secret env values with "***", in messages and fields alike. The provider
 // never logs them; this guards against a future log line or an error text
 // that would.
 func maskSecrets(ctx context.Context, s provisioner.WorkspaceSpec) context.Context {
 	var values []string
-	for _, v := range slices.Concat(slices.Collect(maps.Values(s.Env)), slices.Collect(maps.Values(s.SecretEnv))) {
+	for _, v := range slices.Concat(slices.Collect(maps.Values(s.Env)), slices.Collect(maps.Values(s.SecretEnv)), []string{s.PlatformToken}) {
 		if len(v) >= minMaskedLength {
 			values = append(values, v)
 		}
@@ -50,17 +67,9 @@ func maskSecrets(ctx context.Context, s provisioner.WorkspaceSpec) context.Conte
 
 // validateSecretEnv checks what the attribute validators cannot see alone:
 // secret keys must not repeat env keys (the container would get one of the
-// two values), and a version must come with the secrets, or later changes to
-// them could never be rolled out.
+// two values).
 func validateSecretEnv(ctx context.Context, cfg workspaceModel, diags *diag.Diagnostics) {
-	if cfg.SecretEnvWO.IsNull() || cfg.SecretEnvWO.IsUnknown() {
-		return
-	}
-	if cfg.SecretEnvWOVersion.IsNull() {
-		diags.AddAttributeError(path.Root("secret_env_wo_version"), "secret_env_wo needs a version",
-			"set secret_env_wo_version (any integer, e.g. 1) together with secret_env_wo, and change it whenever the secret values change: write-only values are not stored, so the version is how Terraform notices the change and replaces the container.")
-	}
-	if cfg.Env.IsUnknown() {
+	if cfg.SecretEnvWO.IsNull() || cfg.SecretEnvWO.IsUnknown() || cfg.Env.IsUnknown() {
 		return
 	}
 	var both []string

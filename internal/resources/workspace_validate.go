@@ -12,7 +12,12 @@ import (
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
-// ValidateConfig runs the cross-attribute checks that need no engine.
+// ValidateConfig runs the cross-attribute checks that need no engine and
+// that the framework's validators cannot say: whether workspace_access needs
+// workspace_path depends on its value, and whether the tier has a
+// /workspace on the tier's. Attributes that simply come in pairs
+// (awareness_url and awareness_namespace, secret_env_wo and its version)
+// use AlsoRequires validators in the schema.
 func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg workspaceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -23,24 +28,18 @@ func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.Val
 	pathValue, pathKnown := knownString(cfg.WorkspacePath)
 	if accessKnown && pathKnown {
 		if err := provisioner.ValidateWorkspaceAccess(access, pathValue); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), "Inconsistent workspace access", err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), "Inconsistent workspace access", accessErrorDetail(err))
 		}
 	}
-	if !cfg.Tier.IsNull() && !cfg.Tier.IsUnknown() && cfg.Tier.ValueInt64() == 1 && accessKnown &&
+	if tier := int(cfg.Tier.ValueInt64()); !cfg.Tier.IsNull() && !cfg.Tier.IsUnknown() && !provisioner.TierHasWorkspace(tier) && accessKnown &&
 		(access == provisioner.AccessReadOnly || access == provisioner.AccessReadWrite) {
-		resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), "Tier 1 has no /workspace",
-			fmt.Sprintf("tier 1 (sandboxed) mounts only /configs, so workspace_access %q cannot be honoured: use tier 2 or higher, or remove workspace_access and workspace_path.", access))
+		info := provisioner.TierInfo(tier)
+		resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), fmt.Sprintf("Tier %d has no /workspace", tier),
+			fmt.Sprintf("tier %d (%s) mounts only /configs, so workspace_access %q cannot be honoured: use tier %s, or remove workspace_access and workspace_path.", tier, info.Name, access,
+				tierList(provisioner.Tier.HasWorkspace, "or")))
 	}
 	validateSecretEnv(ctx, cfg, &resp.Diagnostics)
-	urlSet, nsSet := !cfg.AwarenessURL.IsNull(), !cfg.AwarenessNamespace.IsNull()
-	if urlSet != nsSet {
-		missing := "awareness_namespace"
-		if !urlSet {
-			missing = "awareness_url"
-		}
-		resp.Diagnostics.AddAttributeError(path.Root(missing), "Awareness needs both settings",
-			"awareness_url and awareness_namespace are injected only together: set "+missing+" as well, or remove the other.")
-	}
+	validatePlatformToken(cfg, &resp.Diagnostics)
 }
 
 // knownString returns a string attribute's value ("" when null) and whether it is known.

@@ -113,9 +113,9 @@ func TestAccWorkspaceValidation_runtimeAndTier(t *testing.T) {
 func TestAccWorkspaceValidation_envAndAwareness(t *testing.T) {
 	runValidationCases(t, []validationCase{
 		{"awareness url only", invalidWorkspace(`awareness_url = "http://aw.invalid"`),
-			acctest.MessageRegexp("Awareness needs both settings", "set awareness_namespace as well")},
+			acctest.MessageRegexp("Invalid Attribute Combination", `Attribute "awareness_namespace" must be specified when "awareness_url" is specified`)},
 		{"awareness namespace only", invalidWorkspace(`awareness_namespace = "team"`),
-			acctest.MessageRegexp("Awareness needs both settings", "set awareness_url as well")},
+			acctest.MessageRegexp("Invalid Attribute Combination", `Attribute "awareness_url" must be specified when "awareness_namespace" is specified`)},
 		{"reserved env key", invalidWorkspace(`env = { WORKSPACE_ID = "spoof" }`),
 			acctest.MessageRegexp(`env key "WORKSPACE_ID" is set by the provider itself`)},
 	})

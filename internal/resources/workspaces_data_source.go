@@ -5,6 +5,7 @@ package resources
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -34,28 +35,6 @@ type workspacesDataModel struct {
 	DetachedVolumes types.List   `tfsdk:"detached_volumes"`
 }
 
-// listedWorkspaceAttrs is the object type of one element of `workspaces`.
-var listedWorkspaceAttrs = map[string]attr.Type{
-	"workspace_id":     types.StringType,
-	"name":             types.StringType,
-	"runtime":          types.StringType,
-	"tier":             types.Int64Type,
-	"image":            types.StringType,
-	"image_id":         types.StringType,
-	"status":           types.StringType,
-	"running":          types.BoolType,
-	"container_id":     types.StringType,
-	"container_name":   types.StringType,
-	"network":          types.StringType,
-	"config_volume":    types.StringType,
-	"workspace_volume": types.StringType,
-	"workspace_access": types.StringType,
-	"workspace_path":   types.StringType,
-	"host_url":         types.StringType,
-	"internal_url":     types.StringType,
-	"labels":           types.MapType{ElemType: types.StringType},
-}
-
 var detachedVolumeAttrs = map[string]attr.Type{
 	"name":         types.StringType,
 	"workspace_id": types.StringType,
@@ -81,12 +60,12 @@ func (d *workspacesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"tier": schema.Int64Attribute{
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(provisioner.MinTier, provisioner.MaxTier)},
-				MarkdownDescription: "Only workspaces of this tier (1-4).",
+				MarkdownDescription: fmt.Sprintf("Only workspaces of this tier (%d-%d).", provisioner.MinTier, provisioner.MaxTier),
 			},
 			"status": schema.StringAttribute{
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(provisioner.ListStatuses...)},
-				MarkdownDescription: "Only workspaces whose container is in this state: " + quoted(provisioner.ListStatuses) + ".",
+				Validators:          []validator.String{stringvalidator.OneOf(provisioner.ContainerStatuses...)},
+				MarkdownDescription: "Only workspaces whose container is in this state: " + quoted(provisioner.ContainerStatuses) + ".",
 			},
 			"labels": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
@@ -100,37 +79,15 @@ func (d *workspacesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"workspaces": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The matching workspaces, sorted by `workspace_id`. A list reports no limits, env or restart count: look one workspace up with the `molecule_workspace` data source for those.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"workspace_id":     computedString("Platform id of the workspace."),
-					"name":             computedString("Display name."),
-					"runtime":          computedString("Agent runtime."),
-					"tier":             schema.Int64Attribute{Computed: true, MarkdownDescription: "Isolation tier, 1-4."},
-					"image":            computedString("Image reference the container was created from."),
-					"image_id":         computedString("ID of the image the container runs."),
-					"status":           computedString("Container state."),
-					"running":          schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the container runs."},
-					"container_id":     computedString("Docker container ID."),
-					"container_name":   computedString("Container name: `ws-<id12>`."),
-					"network":          computedString("Docker network (`host` for tier 4)."),
-					"config_volume":    computedString("Named volume at `/configs`."),
-					"workspace_volume": computedString("Named volume at `/workspace`, or empty."),
-					"workspace_access": computedString("`none`, `read_only` or `read_write`."),
-					"workspace_path":   computedString("Host directory bound at `/workspace`, or empty."),
-					"host_url":         computedString("Agent URL from the engine's host, or empty without a published port."),
-					"internal_url":     computedString("Agent URL on the workspace network."),
-					"labels": schema.MapAttribute{
-						Computed: true, ElementType: types.StringType,
-						MarkdownDescription: "Labels set through the resource's `labels`.",
-					},
-				}},
+				NestedObject:        schema.NestedAttributeObject{Attributes: computedDataSourceAttributes(summaryAttributes)},
 			},
 			"detached_volumes": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "Volumes carrying this provider's ownership label that no container uses (left by `keep_volumes`, or by a container removed outside Terraform), sorted by name. Not narrowed by the filters.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name":         computedString("Volume name."),
-					"workspace_id": computedString("Workspace the volume belonged to."),
-					"role":         computedString("`config-volume` or `workspace-volume`."),
+					"name":         schema.StringAttribute{Computed: true, MarkdownDescription: "Volume name."},
+					"workspace_id": schema.StringAttribute{Computed: true, MarkdownDescription: "Workspace the volume belonged to."},
+					"role":         schema.StringAttribute{Computed: true, MarkdownDescription: "`" + provisioner.RoleConfigVolume + "` or `" + provisioner.RoleWorkspaceVolume + "`."},
 				}},
 			},
 		},
@@ -164,26 +121,7 @@ func (d *workspacesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	workspaces := make([]attr.Value, 0, len(listed))
 	for _, o := range listed {
 		ids = append(ids, types.StringValue(o.WorkspaceID))
-		workspaces = append(workspaces, types.ObjectValueMust(listedWorkspaceAttrs, map[string]attr.Value{
-			"workspace_id":     types.StringValue(o.WorkspaceID),
-			"name":             types.StringValue(o.Name),
-			"runtime":          types.StringValue(o.Runtime),
-			"tier":             types.Int64Value(int64(o.Tier)),
-			"image":            types.StringValue(o.Image),
-			"image_id":         types.StringValue(o.ImageID),
-			"status":           types.StringValue(o.Status),
-			"running":          types.BoolValue(o.Running),
-			"container_id":     types.StringValue(o.ContainerID),
-			"container_name":   types.StringValue(o.ContainerName),
-			"network":          types.StringValue(o.Network),
-			"config_volume":    types.StringValue(o.ConfigVolume),
-			"workspace_volume": types.StringValue(o.WorkspaceVolume),
-			"workspace_access": types.StringValue(o.WorkspaceAccess()),
-			"workspace_path":   types.StringValue(o.WorkspacePath),
-			"host_url":         types.StringValue(o.HostURL()),
-			"internal_url":     types.StringValue(provisioner.InternalURL(o.WorkspaceID)),
-			"labels":           mapValue(o.Labels, false),
-		}))
+		workspaces = append(workspaces, summaryObject(ctx, summaryOf(o.WorkspaceID, o), &resp.Diagnostics))
 	}
 	volumes := make([]attr.Value, 0, len(detached))
 	for _, v := range detached {
@@ -194,7 +132,7 @@ func (d *workspacesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		}))
 	}
 	m.IDs = types.ListValueMust(types.StringType, ids)
-	m.Workspaces = types.ListValueMust(types.ObjectType{AttrTypes: listedWorkspaceAttrs}, workspaces)
+	m.Workspaces = types.ListValueMust(types.ObjectType{AttrTypes: summaryAttrTypes()}, workspaces)
 	m.DetachedVolumes = types.ListValueMust(types.ObjectType{AttrTypes: detachedVolumeAttrs}, volumes)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

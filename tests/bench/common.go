@@ -27,14 +27,23 @@ type measurement struct {
 	PlanS    float64 `json:"plan_s"` // the first of PlanSamplesS
 	// PlanSamplesS are the run's no-change plans, repeated (-plan-repeats):
 	// cheap, and the most exposed to other work on a shared machine.
-	PlanSamplesS []float64            `json:"plan_samples_s"`
-	DriftPlanS   float64              `json:"drift_plan_s"`
-	DestroyS     float64              `json:"destroy_s"`
-	Calls        map[string]callStats `json:"calls"`
+	PlanSamplesS []float64 `json:"plan_samples_s"`
+	// PlanNoRefreshSamplesS are the same plans with -refresh=false: Terraform
+	// core and the provider's plan RPCs, without reading the engine.
+	PlanNoRefreshSamplesS []float64 `json:"plan_no_refresh_samples_s,omitempty"`
+	// StateBytesPerWS is the state file's size after apply over N.
+	StateBytesPerWS float64              `json:"state_bytes_per_workspace,omitempty"`
+	DriftPlanS      float64              `json:"drift_plan_s"`
+	DestroyS        float64              `json:"destroy_s"`
+	Calls           map[string]callStats `json:"calls"`
 	// PeakRSSKB is the largest maximum resident set of any provider process
 	// Terraform started during the run (provider arm only).
-	PeakRSSKB int64  `json:"provider_peak_rss_kb,omitempty"`
-	Error     string `json:"error,omitempty"`
+	PeakRSSKB int64 `json:"provider_peak_rss_kb,omitempty"`
+	// ProviderCPUS is the CPU time (user + system) of the provider
+	// processes of each step (per plan for the repeated plans): unlike wall
+	// time, other work on the machine does not inflate it.
+	ProviderCPUS map[string]float64 `json:"provider_cpu_s,omitempty"`
+	Error        string             `json:"error,omitempty"`
 }
 
 // timedRepeats runs step n times and returns every duration, stopping at

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 const (
@@ -18,7 +19,8 @@ const (
 	// the real binary with the same stdio and environment (the plugin
 	// handshake passes straight through) and records its peak RSS at exit.
 	wrapCommand = "__wrap-provider"
-	// rssLogEnv names the file the launcher appends the peak RSS (KiB) to.
+	// rssLogEnv names the file the launcher appends a line to per provider
+	// process: its peak RSS (KiB) and the CPU time it used (ms).
 	rssLogEnv = "MOLECULE_BENCH_RSS_LOG"
 	// apiCallLogEnv is the provider's own Docker API call log (internal/provider/apicalls.go).
 	apiCallLogEnv = "MOLECULE_TF_API_CALL_LOG"
@@ -86,7 +88,8 @@ func wrapProvider(args []string) int {
 	}()
 	err := cmd.Wait()
 	if usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		recordRSS(usage.Maxrss) // KiB on Linux
+		cpu := time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+		recordProcess(usage.Maxrss, cpu) // Maxrss is KiB on Linux
 	}
 	var exit *exec.ExitError
 	switch {
@@ -98,7 +101,7 @@ func wrapProvider(args []string) int {
 	return 0
 }
 
-func recordRSS(kb int64) {
+func recordProcess(kb int64, cpu time.Duration) {
 	file := os.Getenv(rssLogEnv)
 	if file == "" {
 		return
@@ -108,5 +111,5 @@ func recordRSS(kb int64) {
 		return
 	}
 	defer f.Close()
-	_, _ = fmt.Fprintf(f, "%d\n", kb)
+	_, _ = fmt.Fprintf(f, "%d %d\n", kb, cpu.Milliseconds())
 }

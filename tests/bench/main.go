@@ -66,7 +66,7 @@ func main() {
 
 func parseOptions(args []string) (options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	sizes := fs.String("n", envOr("BENCH_N", "10,50,100"), "comma-separated fleet sizes (env BENCH_N)")
+	sizes := fs.String("n", envOr("BENCH_N", "10,50,100,200,500"), "comma-separated fleet sizes (env BENCH_N)")
 	runs := fs.Int("runs", envInt("BENCH_RUNS", 3), "runs per arm and fleet size (env BENCH_RUNS)")
 	par := fs.Int("parallelism", envInt("BENCH_PARALLELISM", 10), "terraform -parallelism and raw-arm concurrency (env BENCH_PARALLELISM)")
 	provider := fs.String("provider", os.Getenv("BENCH_PROVIDER"), "path to the built terraform-provider-molecule (env BENCH_PROVIDER)")
@@ -120,7 +120,7 @@ func run(ctx context.Context, o options) error {
 	var failures []string
 	for _, n := range o.sizes {
 		for r := 1; r <= o.runs; r++ {
-			for _, arm := range []string{armRaw, armProvider} {
+			for _, arm := range arms {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -129,6 +129,8 @@ func run(ctx context.Context, o options) error {
 				if m.Error != "" {
 					failures = append(failures, fmt.Sprintf("%s N=%d run %d: %s", arm, n, r, m.Error))
 					fmt.Fprintf(os.Stderr, "bench: %s N=%d run %d FAILED: %s\n", arm, n, r, m.Error)
+				} else if arm == armFloor {
+					fmt.Fprintf(os.Stderr, "bench:   plan %.2fs\n", m.PlanS)
 				} else {
 					fmt.Fprintf(os.Stderr, "bench:   create %.2fs plan %.2fs drift-plan %.2fs destroy %.2fs\n", m.CreateS, m.PlanS, m.DriftPlanS, m.DestroyS)
 				}

@@ -9,7 +9,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +34,9 @@ const (
 	armRaw      = "raw"
 	armProvider = "provider"
 )
+
+// arms run in this order for every fleet size and run.
+var arms = []string{armRaw, armProvider, armFloor}
 
 // session is one bench invocation: its ids, network and Docker client.
 type session struct {
@@ -56,6 +61,10 @@ func newSession(ctx context.Context, o options) (*session, error) {
 	if _, err := cli.ImageInspect(ctx, o.image); err != nil {
 		return nil, fmt.Errorf("image %s: %v (run scripts/build-test-images.sh)", o.image, err)
 	}
+	// Before anything is made: a fleet the machine cannot hold stops here.
+	if err := preflight(ctx, cli, o.sizes); err != nil {
+		return nil, err
+	}
 	random := make([]byte, 5)
 	_, _ = rand.Read(random)
 	h := hex.EncodeToString(random)
@@ -69,11 +78,34 @@ func newSession(ctx context.Context, o options) (*session, error) {
 		s.close()
 		return nil, fmt.Errorf("creating bench network: %w", err)
 	}
+	if err := s.checkNetworkCapacity(ctx); err != nil {
+		s.close()
+		return nil, err
+	}
 	if s.wrapper, err = writeProviderLauncher(s.workdir, o.provider); err != nil {
 		s.close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkNetworkCapacity fails when the bench network's subnet has fewer
+// addresses than the largest fleet needs.
+func (s *session) checkNetworkCapacity(ctx context.Context) error {
+	n := slices.Max(s.opts.sizes)
+	nw, err := s.cli.NetworkInspect(ctx, s.network, network.InspectOptions{})
+	if err != nil {
+		return err
+	}
+	for _, c := range nw.IPAM.Config {
+		if _, sub, err := net.ParseCIDR(c.Subnet); err == nil {
+			ones, bits := sub.Mask.Size()
+			if bits == 32 && 1<<(bits-ones)-3 < n {
+				return fmt.Errorf("preflight: the bench network %s got subnet %s, too small for N=%d; free a larger address pool on the engine", s.network, c.Subnet, n)
+			}
+		}
+	}
+	return nil
 }
 
 // sessionLabel marks the bench network so a sweep finds it.
@@ -105,6 +137,8 @@ func (s *session) measure(ctx context.Context, arm string, n, runNo int) measure
 	switch arm {
 	case armRaw:
 		err = newRawArm(s).run(ctx, ids, &m)
+	case armFloor:
+		err = newFloorArm(s).run(ctx, ids, &m)
 	default:
 		err = newProviderArm(s).run(ctx, ids, &m)
 	}

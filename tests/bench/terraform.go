@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
 )
 
 // fleetConfig is the provider arm's configuration: one molecule_workspace per
@@ -63,22 +65,35 @@ func (a *providerArm) run(ctx context.Context, ids []string, m *measurement) err
 	var err error
 	m.CreateS, err = timed(func() error { return a.terraform(ctx, "apply", 0, "apply", "-auto-approve", par) })
 	m.Calls["create"] = a.calls("apply", n)
+	m.ProviderCPUS = map[string]float64{"create": a.cpuSeconds("apply", 1)}
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
 	if err := checkServing(ctx, a.s.cli, ids, a.s.opts.parallelism); err != nil {
 		return fmt.Errorf("after apply: %w", err)
 	}
+	m.StateBytesPerWS = stateBytesPerWorkspace(a.dir, n)
 
 	// No-change plan: the refresh must find nothing to do.
 	m.PlanSamplesS, err = timedRepeats(a.s.opts.planRepeats, func() error {
 		return a.terraform(ctx, "plan", 0, "plan", "-detailed-exitcode", par)
 	})
 	m.Calls["refresh"] = a.calls("plan", n*len(m.PlanSamplesS))
+	m.ProviderCPUS["plan"] = a.cpuSeconds("plan", len(m.PlanSamplesS))
 	if err != nil {
 		return fmt.Errorf("no-change plan: %w", err)
 	}
 	m.PlanS = m.PlanSamplesS[0]
+	// The same plans without refresh: the split between reading the engine
+	// and everything else (Terraform core, the provider's plan RPCs).
+	m.PlanNoRefreshSamplesS, err = timedRepeats(a.s.opts.planRepeats, func() error {
+		return a.terraform(ctx, "plan-no-refresh", 0, "plan", "-refresh=false", "-detailed-exitcode", par)
+	})
+	m.Calls["plan-no-refresh"] = a.calls("plan-no-refresh", n*len(m.PlanNoRefreshSamplesS))
+	m.ProviderCPUS["plan-no-refresh"] = a.cpuSeconds("plan-no-refresh", len(m.PlanNoRefreshSamplesS))
+	if err != nil {
+		return fmt.Errorf("no-change plan -refresh=false: %w", err)
+	}
 
 	// Drift: one container removed outside Terraform must plan exactly one add.
 	if err := removeOutside(ctx, a.s.cli, ids[n/2]); err != nil {
@@ -106,6 +121,7 @@ func (a *providerArm) run(ctx context.Context, ids []string, m *measurement) err
 	// Destroy.
 	m.DestroyS, err = timed(func() error { return a.terraform(ctx, "destroy", 0, "destroy", "-auto-approve", par) })
 	m.Calls["destroy"] = a.calls("destroy", n)
+	m.ProviderCPUS["destroy"] = a.cpuSeconds("destroy", 1)
 	if err != nil {
 		return fmt.Errorf("destroy: %w", err)
 	}
@@ -177,7 +193,7 @@ func (a *providerArm) env(step string) []string {
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
 		apiCallLogEnv+"="+filepath.Join(a.dir, step+".calls"),
-		rssLogEnv+"="+filepath.Join(a.dir, "provider-rss.log"),
+		rssLogEnv+"="+filepath.Join(a.dir, step+".proc"),
 	)
 }
 
@@ -201,23 +217,15 @@ func (a *providerArm) checkDriftPlan(ctx context.Context, removed string) error 
 	if err != nil {
 		return fmt.Errorf("terraform show -json: %v: %s", err, stderr.String())
 	}
-	var plan struct {
-		ResourceChanges []struct {
-			Address string `json:"address"`
-			Change  struct {
-				Actions []string `json:"actions"`
-			} `json:"change"`
-		} `json:"resource_changes"`
-	}
-	if err := json.Unmarshal(raw, &plan); err != nil {
-		return fmt.Errorf("parsing the drift plan: %w", err)
+	actions, err := acctest.ParsePlanActions(raw)
+	if err != nil {
+		return fmt.Errorf("the drift plan: %w", err)
 	}
 	want := fmt.Sprintf("molecule_workspace.fleet[%q]", removed)
 	var changes []string
-	for _, rc := range plan.ResourceChanges {
-		actions := strings.Join(rc.Change.Actions, ",")
-		if actions != "no-op" {
-			changes = append(changes, rc.Address+" "+actions)
+	for address, action := range actions {
+		if action != "no-op" {
+			changes = append(changes, address+" "+action)
 		}
 	}
 	if len(changes) != 1 || changes[0] != want+" create" {
@@ -226,19 +234,43 @@ func (a *providerArm) checkDriftPlan(ctx context.Context, removed string) error 
 	return nil
 }
 
-func (a *providerArm) peakRSS() int64 {
-	data, err := os.ReadFile(filepath.Join(a.dir, "provider-rss.log"))
-	if err != nil {
-		return 0
-	}
-	var peak int64
-	for _, line := range strings.Fields(string(data)) {
-		var kb int64
-		if _, err := fmt.Sscan(line, &kb); err == nil && kb > peak {
-			peak = kb
+// processes reads the launcher's lines (peak RSS KiB, CPU ms) for the
+// provider processes of one step ("*" for every step).
+func (a *providerArm) processes(step string) (rssKB, cpuMS []int64) {
+	files, _ := filepath.Glob(filepath.Join(a.dir, step+".proc"))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var kb, ms int64
+			if n, _ := fmt.Sscan(line, &kb, &ms); n >= 1 {
+				rssKB, cpuMS = append(rssKB, kb), append(cpuMS, ms)
+			}
 		}
 	}
+	return rssKB, cpuMS
+}
+
+func (a *providerArm) peakRSS() int64 {
+	rss, _ := a.processes("*")
+	var peak int64
+	for _, kb := range rss {
+		peak = max(peak, kb)
+	}
 	return peak
+}
+
+// cpuSeconds is the CPU time of every provider process of a step, over
+// repeats (the step's runs).
+func (a *providerArm) cpuSeconds(step string, repeats int) float64 {
+	_, cpu := a.processes(step)
+	var total int64
+	for _, ms := range cpu {
+		total += ms
+	}
+	return float64(total) / 1000 / float64(max(repeats, 1))
 }
 
 // tail returns a file's last lines, for error messages.

@@ -21,12 +21,23 @@ import (
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
-// workspaceIDPattern follows Docker's container-name rules, which the id's
-// prefix becomes part of.
-var workspaceIDPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+// dockerNamePattern is Docker's rule for container names, which a workspace
+// id's prefix becomes part of, and for the network names we create.
+var dockerNamePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// NameCharacters and NameStart say dockerNamePattern in words, for messages
+// and schema descriptions.
+const (
+	NameCharacters = "letters, digits, '_', '.' and '-'"
+	NameStart      = "a letter or digit"
+)
 
 // MaxWorkspaceIDLength bounds ids (they are also stored as label values).
 const MaxWorkspaceIDLength = 128
+
+// MaxNetworkNameLength bounds network names (they name Linux bridges and
+// label values; Docker sets no lower limit of its own).
+const MaxNetworkNameLength = 128
 
 // CheckWorkspaceID returns why an id is unusable, or nil.
 func CheckWorkspaceID(id string) error {
@@ -35,8 +46,21 @@ func CheckWorkspaceID(id string) error {
 		return fmt.Errorf("workspace_id is empty: give the platform's workspace id, e.g. a UUID")
 	case len(id) > MaxWorkspaceIDLength:
 		return fmt.Errorf("workspace_id is %d characters long; the limit is %d", len(id), MaxWorkspaceIDLength)
-	case !workspaceIDPattern.MatchString(id):
-		return fmt.Errorf("workspace_id %q may hold only letters, digits, '_', '.' and '-', and must start with a letter or digit (Docker container-name rules)", id)
+	case !dockerNamePattern.MatchString(id):
+		return fmt.Errorf("workspace_id %q may hold only %s, and must start with %s (Docker container-name rules)", id, NameCharacters, NameStart)
+	}
+	return nil
+}
+
+// CheckNetworkName returns why a Docker network name is unusable, or nil.
+func CheckNetworkName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("the network name is empty: name an existing network, or leave the attribute out for the default")
+	case len(name) > MaxNetworkNameLength:
+		return fmt.Errorf("network name is %d characters long; the limit is %d", len(name), MaxNetworkNameLength)
+	case !dockerNamePattern.MatchString(name):
+		return fmt.Errorf("network name %q may hold only %s, and must start with %s", name, NameCharacters, NameStart)
 	}
 	return nil
 }
@@ -83,6 +107,11 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 // WorkspaceID validates workspace ids.
 func WorkspaceID() validator.String {
 	return stringCheck{desc: "a workspace id usable in Docker names", check: CheckWorkspaceID}
+}
+
+// NetworkName validates Docker network names.
+func NetworkName() validator.String {
+	return stringCheck{desc: "a Docker network name", check: CheckNetworkName}
 }
 
 // AbsolutePath requires a clean absolute host path.

@@ -47,6 +47,26 @@ func TestCheckWorkspaceID(t *testing.T) {
 	}
 }
 
+// A bad network name is reported as a network name, never as a workspace id.
+func TestCheckNetworkName(t *testing.T) {
+	cases := map[string]string{
+		"molecule-net":           "",
+		"tfacc_net.1":            "",
+		strings.Repeat("n", 128): "",
+		"":                       "network name is empty",
+		strings.Repeat("n", 129): "network name is 129 characters long",
+		"-net":                   `network name "-net" may hold only letters`,
+		"my net":                 "must start with a letter or digit",
+	}
+	for name, want := range cases {
+		err := CheckNetworkName(name)
+		wantErr(t, "network "+name, err, want)
+		if err != nil && strings.Contains(err.Error(), "workspace_id") {
+			t.Errorf("network %q: error %q names workspace_id", name, err)
+		}
+	}
+}
+
 func TestCheckEnvKey(t *testing.T) {
 	reserved := []string{"WORKSPACE_ID", "TIER"}
 	cases := map[string]string{

@@ -1,0 +1,134 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package provisioner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+)
+
+// LabelPlatformManaged marks the containers the Molecule platform made
+// itself. The provider never touches them except to adopt one, when asked.
+const LabelPlatformManaged = "molecule.platform.managed"
+
+// IsPlatformManaged reports whether labels mark a platform-made container.
+func IsPlatformManaged(labels map[string]string) bool { return labels[LabelPlatformManaged] == "true" }
+
+// PlatformContainerError says that the workspace's container is the
+// platform's, and how to adopt it.
+type PlatformContainerError struct{ Name, WorkspaceID, Host string }
+
+func (e *PlatformContainerError) Error() string {
+	return fmt.Sprintf("container %s on %s belongs to the Molecule platform (label %s=true), not to this provider: to move it under Terraform, adopt it with the import id \"platform:%s\" (terraform import <address> platform:%s, or an import block), which switches its platform record to external and recreates the container with this provider's labels on the same volumes", e.Name, e.Host, LabelPlatformManaged, e.WorkspaceID, e.WorkspaceID)
+}
+
+// PlatformOwned returns a *PlatformContainerError when the workspace's
+// container name is held by a platform-made container, else nil.
+func (e *Engine) PlatformOwned(ctx context.Context, workspaceID string) error {
+	info, err := e.cli.ContainerInspect(ctx, ContainerName(workspaceID))
+	if err != nil {
+		return nil //nolint:nilerr // no container to blame: the caller reports "not found"
+	}
+	if info.Config == nil || !IsPlatformManaged(info.Config.Labels) || IsOwned(info.Config.Labels, "") {
+		return nil
+	}
+	return &PlatformContainerError{Name: ContainerName(workspaceID), WorkspaceID: workspaceID, Host: e.host}
+}
+
+// InspectPlatformContainer observes a platform-made workspace for adoption:
+// the container, its user env (its environment less the image's and the
+// injected keys), its tier as its isolation shows it, and the hashes of
+// /configs. Missing when no container holds the name; an error when it is
+// not the platform's.
+func (e *Engine) InspectPlatformContainer(ctx context.Context, workspaceID string) (ObservedWorkspace, error) {
+	name := ContainerName(workspaceID)
+	info, err := e.cli.ContainerInspect(ctx, name)
+	if cerrdefs.IsNotFound(err) {
+		return Missing(workspaceID), nil
+	}
+	if err != nil {
+		return ObservedWorkspace{}, fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
+	}
+	if info.Config == nil || IsOwned(info.Config.Labels, "") {
+		return ObservedWorkspace{}, fmt.Errorf("container %s on %s is already managed by this provider: import it with its plain id %q, without the platform: prefix", name, e.host, workspaceID)
+	}
+	if !IsPlatformManaged(info.Config.Labels) {
+		return ObservedWorkspace{}, errors.New(describeConflict(name, workspaceID, info.ID, info.Config) + "; only containers labelled " + LabelPlatformManaged + "=true can be adopted")
+	}
+	obs := observe(info, workspaceID)
+	obs.Tier = inferTier(info.HostConfig)
+	obs.UserEnv = map[string]string{}
+	imageEnv := map[string]string{}
+	if img, err := e.cli.ImageInspect(ctx, info.Image); err == nil && img.Config != nil {
+		imageEnv = ParseEnv(img.Config.Env)
+	}
+	for k, v := range obs.Env {
+		if iv, fromImage := imageEnv[k]; (fromImage && iv == v) || IsInjectedEnvKey(k) {
+			continue
+		}
+		obs.UserEnv[k] = v
+	}
+	if obs.ConfigVolume != "" && obs.ConfigVolume != ConfigVolumeName(workspaceID) {
+		return ObservedWorkspace{}, fmt.Errorf("container %s on %s mounts volume %s at /configs, not %s: it cannot be adopted under this provider's names", name, e.host, obs.ConfigVolume, ConfigVolumeName(workspaceID))
+	}
+	if obs.ConfigHashes, err = e.readConfigHashes(ctx, info.ID); err != nil {
+		return ObservedWorkspace{}, fmt.Errorf("reading /configs of %s on %s: %w", name, e.host, err)
+	}
+	return obs, nil
+}
+
+// inferTier reads a platform-made container's tier from its isolation.
+func inferTier(hc *container.HostConfig) int {
+	switch {
+	case hc == nil:
+		return DefaultTier
+	case hc.NetworkMode.IsHost():
+		return 4
+	case hc.Privileged:
+		return 3
+	case hc.ReadonlyRootfs:
+		return 1
+	}
+	return DefaultTier
+}
+
+// Adopt replaces the platform-made container platformContainerID with one of
+// ours built from s, on the same volumes (s.AdoptedVolumes), so the data in
+// /configs and /workspace survives. The caller has switched the platform's
+// record to external first, so the platform does not bring its container
+// back. The old container is checked to be the platform's and to hold the
+// workspace's name before it is removed.
+func (e *Engine) Adopt(ctx context.Context, s WorkspaceSpec, platformContainerID string, progress Progress) (ObservedWorkspace, error) {
+	name := s.ContainerName()
+	info, err := e.cli.ContainerInspect(ctx, platformContainerID)
+	switch {
+	case cerrdefs.IsNotFound(err):
+		// Gone already (removed by hand, or an earlier attempt got this far).
+	case err != nil:
+		return ObservedWorkspace{}, fmt.Errorf("inspecting container %.12s on %s: %w", platformContainerID, e.host, err)
+	case info.Config == nil || !IsPlatformManaged(info.Config.Labels) || info.Name != "/"+name:
+		return ObservedWorkspace{}, fmt.Errorf("container %.12s on %s is not the platform's %s any more; refusing to remove it", platformContainerID, e.host, name)
+	default:
+		if err := e.cli.ContainerRemove(ctx, info.ID, container.RemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			return ObservedWorkspace{}, fmt.Errorf("removing the platform's container %s on %s: %w", name, e.host, err)
+		}
+		progress.emit(ctx, "platform container removed", map[string]any{"container": name, "id": platformContainerID[:min(12, len(platformContainerID))]})
+	}
+	for _, v := range s.AdoptedVolumes {
+		if _, err := e.cli.VolumeInspect(ctx, v); err != nil {
+			return ObservedWorkspace{}, fmt.Errorf("adopted volume %s on %s: %w", v, e.host, err)
+		}
+	}
+	return e.Create(ctx, s, progress)
+}
+
+// isAdopted reports whether a volume name belongs to an adopted workspace.
+func (s WorkspaceSpec) isAdopted(volume string) bool {
+	return slices.Contains(s.AdoptedVolumes, volume)
+}

@@ -1,0 +1,50 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package resources
+
+import (
+	"errors"
+
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+)
+
+// The provisioner's errors name no Terraform attribute; what to change in
+// the configuration is added here, where the attributes are known.
+
+// engineErrorDetail is the detail of a failed create, update or read: the
+// provisioner's message plus the fix in terms of this resource's attributes.
+func engineErrorDetail(err error) string {
+	var notReady *provisioner.NotReadyError
+	var volumeTaken *provisioner.VolumeTakenError
+	switch {
+	case errors.As(err, &notReady):
+		return err.Error() + "\nRaise the create timeout, or set wait_for_ready = false."
+	case errors.As(err, &volumeTaken):
+		return err.Error() + " (workspace_id)."
+	}
+	return err.Error()
+}
+
+// accessErrorDetail words a *provisioner.AccessError with the attributes.
+func accessErrorDetail(err error) string {
+	var access *provisioner.AccessError
+	if !errors.As(err, &access) {
+		return err.Error()
+	}
+	if access.Unknown {
+		return "workspace_access " + quotedValue(access.Access) + " is not one of " + quoted(provisioner.AccessModes) + "."
+	}
+	return "workspace_access " + quotedValue(access.Access) + " needs a host directory: set workspace_path, or use workspace_access = " + quotedValue(provisioner.AccessNone) + "."
+}
+
+// hostDirErrorDetail words a *provisioner.HostDirError as workspace_path's.
+func hostDirErrorDetail(err error) string {
+	var dir *provisioner.HostDirError
+	if errors.As(err, &dir) {
+		return "workspace_path " + dir.Error()
+	}
+	return err.Error()
+}
+
+func quotedValue(s string) string { return `"` + s + `"` }

@@ -1,0 +1,107 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+)
+
+// component is one part of the no-change plan's cost, as a straight line
+// fitted over the fleet sizes: FixedS + PerWorkspaceMS * N / 1000.
+type component struct {
+	Name           string  `json:"name"`
+	FixedS         float64 `json:"fixed_s"`
+	PerWorkspaceMS float64 `json:"per_workspace_ms"`
+	// CallsPerWS are the Docker API calls per workspace of the provider
+	// steps behind this component (none for Terraform core).
+	CallsPerWS float64 `json:"docker_calls_per_workspace"`
+}
+
+// fit is a least-squares line through (n, seconds).
+func fit(pts []planPoint) (fixed, perWS float64, ok bool) {
+	if len(pts) < 2 {
+		return 0, 0, false
+	}
+	var sx, sy, sxx, sxy float64
+	for _, p := range pts {
+		x := float64(p.n)
+		sx, sy, sxx, sxy = sx+x, sy+p.s, sxx+x*x, sxy+x*p.s
+	}
+	k := float64(len(pts))
+	den := k*sxx - sx*sx
+	if den == 0 {
+		return 0, 0, false
+	}
+	perWS = (k*sxy - sx*sy) / den
+	return (sy - perWS*sx) / k, perWS, true
+}
+
+// series returns an arm's column by fleet size, min of runs.
+func (rep *report) series(o options, arm, col string) []planPoint {
+	var pts []planPoint
+	for _, n := range slices.Sorted(slices.Values(o.sizes)) {
+		for _, r := range rep.Rows {
+			if r.Arm == arm && r.N == n && r.Times[col].Runs > 0 {
+				pts = append(pts, planPoint{n, r.Times[col].Min})
+			}
+		}
+	}
+	return pts
+}
+
+// planBreakdown splits the provider's no-change plan into Terraform core
+// (a plan of as many terraform_data resources), the provider's plan RPCs
+// (plan -refresh=false minus core) and the refresh (plan minus plan
+// -refresh=false), each as a fixed and a per-workspace cost.
+func (rep *report) planBreakdown(o options) []component {
+	core := rep.series(o, armFloor, "plan")
+	noRefresh := rep.series(o, armProvider, "plan-no-refresh")
+	full := rep.series(o, armProvider, "plan")
+	cf, cs, ok1 := fit(core)
+	nf, ns, ok2 := fit(noRefresh)
+	pf, ps, ok3 := fit(full)
+	if !ok1 || !ok2 || !ok3 {
+		return nil
+	}
+	calls := func(step string) float64 {
+		var v float64
+		for _, r := range rep.Rows {
+			if r.Arm == armProvider {
+				v = max(v, r.CallsPerWorkspace[step])
+			}
+		}
+		return v
+	}
+	return []component{
+		{Name: "Terraform core (plan of N terraform_data)", FixedS: cf, PerWorkspaceMS: cs * 1000},
+		{Name: "provider plan RPCs (plan -refresh=false minus core)", FixedS: nf - cf, PerWorkspaceMS: (ns - cs) * 1000, CallsPerWS: calls("plan-no-refresh")},
+		{Name: "refresh: ReadResource and its Docker calls (plan minus plan -refresh=false)", FixedS: pf - nf, PerWorkspaceMS: (ps - ns) * 1000, CallsPerWS: calls("refresh")},
+		{Name: "provider no-change plan in all", FixedS: pf, PerWorkspaceMS: ps * 1000, CallsPerWS: calls("refresh")},
+	}
+}
+
+func (rep *report) printBreakdown(w io.Writer) {
+	if len(rep.Breakdown) == 0 {
+		fmt.Fprintln(w, "\nPlan breakdown: needs two fleet sizes with every arm measured")
+		return
+	}
+	fmt.Fprintln(w, "\nNo-change plan breakdown (least-squares line over the fleet sizes, min of runs)")
+	fmt.Fprintf(w, "  %-78s %9s %14s %12s\n", "component", "fixed s", "per ws ms", "calls/ws")
+	for _, c := range rep.Breakdown {
+		fmt.Fprintf(w, "  %-78s %9.3f %14.3f %12.2f\n", c.Name, c.FixedS, c.PerWorkspaceMS, c.CallsPerWS)
+	}
+	fmt.Fprintln(w, "\nProvider CPU time per workspace, ms (user + system of every provider process of the step, least of the runs;")
+	fmt.Fprintln(w, "other work on the machine does not inflate it)")
+	steps := []string{"create", "plan", "plan-no-refresh", "destroy"}
+	fmt.Fprintf(w, "  %5s %10s %10s %18s %10s\n", "N", steps[0], steps[1], steps[2], steps[3])
+	for _, r := range rep.Rows {
+		if r.Arm != armProvider || len(r.ProviderCPUMSPerWS) == 0 {
+			continue
+		}
+		c := r.ProviderCPUMSPerWS
+		fmt.Fprintf(w, "  %5d %10.2f %10.2f %18.2f %10.2f\n", r.N, c["create"], c["plan"], c["plan-no-refresh"], c["destroy"])
+	}
+}

@@ -1,0 +1,113 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package main
+
+import (
+	"encoding/xml"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFitRecoversALine(t *testing.T) {
+	var pts []planPoint
+	for _, n := range []int{10, 50, 100, 200, 500} {
+		pts = append(pts, planPoint{n, 0.3 + 0.004*float64(n)})
+	}
+	fixed, perWS, ok := fit(pts)
+	if !ok || math.Abs(fixed-0.3) > 1e-9 || math.Abs(perWS-0.004) > 1e-9 {
+		t.Fatalf("fit = %v, %v, %v; want 0.3, 0.004, true", fixed, perWS, ok)
+	}
+	if _, _, ok := fit(pts[:1]); ok {
+		t.Fatal("fit of one point must fail")
+	}
+}
+
+// planReport builds a report whose provider plans take plan(n) seconds.
+func planReport(sizes []int, plan func(n int) float64) (*report, options) {
+	o := options{sizes: sizes, runs: 1}
+	var ms []measurement
+	for _, n := range sizes {
+		ms = append(ms,
+			measurement{Arm: armRaw, N: n, Run: 1, CreateS: float64(n) / 5, PlanSamplesS: []float64{0.01}, DestroyS: float64(n) / 10},
+			measurement{Arm: armProvider, N: n, Run: 1, CreateS: float64(n) / 5 * 1.05, PlanSamplesS: []float64{plan(n)}, PlanNoRefreshSamplesS: []float64{plan(n) / 2}, DestroyS: float64(n) / 10 * 1.2, StateBytesPerWS: 2600},
+			measurement{Arm: armFloor, N: n, Run: 1, PlanSamplesS: []float64{plan(n) / 4}},
+		)
+	}
+	return buildReport(o, ms), o
+}
+
+func targetNamed(t *testing.T, rep *report, prefix string) target {
+	t.Helper()
+	for _, tg := range rep.Targets {
+		if strings.HasPrefix(tg.Name, prefix) {
+			return tg
+		}
+	}
+	t.Fatalf("no target %q in %+v", prefix, rep.Targets)
+	return target{}
+}
+
+func TestLinearPlanHoldsAndQuadraticPlanMisses(t *testing.T) {
+	sizes := []int{10, 50, 100, 200, 500}
+	linear, _ := planReport(sizes, func(n int) float64 { return 0.3 + 0.005*float64(n) })
+	if tg := targetNamed(t, linear, "no-change plan linear"); !tg.Holds {
+		t.Errorf("linear plan judged not linear: %+v", tg)
+	}
+	if tg := targetNamed(t, linear, "no-change plan marginal"); !tg.Holds {
+		t.Errorf("5 ms per workspace judged over 8 ms: %+v", tg)
+	}
+	quadratic, _ := planReport(sizes, func(n int) float64 { return 0.3 + 0.00002*float64(n*n) })
+	if tg := targetNamed(t, quadratic, "no-change plan linear"); tg.Holds {
+		t.Errorf("quadratic plan judged linear: %+v", tg)
+	}
+}
+
+func TestBreakdownSplitsCoreRPCsAndRefresh(t *testing.T) {
+	rep, _ := planReport([]int{10, 100}, func(n int) float64 { return 0.4 + 0.008*float64(n) })
+	if len(rep.Breakdown) != 4 {
+		t.Fatalf("breakdown has %d components, want 4", len(rep.Breakdown))
+	}
+	// core = plan/4, RPCs = plan/2 - plan/4, refresh = plan - plan/2.
+	want := []float64{2, 2, 4, 8}
+	for i, c := range rep.Breakdown {
+		if math.Abs(c.PerWorkspaceMS-want[i]) > 1e-6 {
+			t.Errorf("%s: %.3f ms per workspace, want %.3f", c.Name, c.PerWorkspaceMS, want[i])
+		}
+	}
+}
+
+func TestWritePlotIsWellFormedSVG(t *testing.T) {
+	rep, _ := planReport([]int{10, 50}, func(n int) float64 { return 0.3 + 0.005*float64(n) })
+	rep.Generated = time.Now()
+	file := filepath.Join(t.TempDir(), "plot.svg")
+	if err := rep.writePlot(file); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := xml.NewDecoder(strings.NewReader(string(data)))
+	lines := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			if err.Error() != "EOF" {
+				t.Fatalf("plot is not well-formed XML: %v", err)
+			}
+			break
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "polyline" {
+			lines++
+		}
+	}
+	// create 2 + destroy 2 + plan 4 + drift 2 lines, every one with points.
+	if lines != 10 {
+		t.Errorf("plot has %d lines, want 10", lines)
+	}
+}
