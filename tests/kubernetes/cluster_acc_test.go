@@ -154,6 +154,12 @@ func TestAccKubernetesCluster_workspaceSmoke(t *testing.T) {
 		t.Errorf("env WORKSPACE_ID in the pod is %q, want %q", got, id)
 	}
 	stop()
+	// The node's bridge routes the host to the pod network too (the kubelet's
+	// probes take that way).
+	podURL := fmt.Sprintf("http://%s:%d/healthz", pod.Status.PodIP, agentPort)
+	if got := httpGet(ctx, t, podURL); string(got) != "ok" {
+		t.Errorf("GET %s = %q, want ok", podURL, got)
+	}
 
 	// Delete: the workload (its pod with it), then the claim, then the rest.
 	start = time.Now()
