@@ -1,6 +1,18 @@
 #!/usr/bin/env bash
 # Builds the stand-in workspace runtime image used by the acceptance tests and
 # tags it once per runtime: ${STANDIN_TAG_PREFIX:-molecule-tf-standin}:<runtime>.
+# Then the variants, images as they are in the wild, built FROM that image
+# and tagged ${STANDIN_TAG_PREFIX:-molecule-tf-standin}-variant:<name>:
+#   volumes     VOLUME /configs /workspace /data (like the platform's older base)
+#   nonroot     USER 1000:1000 (the platform's `agent` uid)
+#   entrypoint  ENTRYPOINT ["/entrypoint", "/standin"]: a wrapper that sets up
+#               the environment and execs its arguments, as an entrypoint
+#               script does (scratch has no shell: tests/standin-variant, a
+#               static binary, plays the script)
+#   healthcheck HEALTHCHECK running /healthcheck (tests/standin-variant)
+#               every second against the agent's /healthz
+# The variants carry a hash of their own; building them never touches the
+# stand-in's tags.
 #
 # - Nothing is pulled: the image is FROM scratch around a static Go binary.
 # - Talks to whatever engine the docker CLI talks to, so DOCKER_HOST works
@@ -14,7 +26,15 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PREFIX="${STANDIN_TAG_PREFIX:-molecule-tf-standin}"
-RUNTIMES=(langgraph claude-code openclaw deepagents crewai autogen hermes)
+RUNTIMES=(langgraph claude-code openclaw deepagents crewai autogen hermes gemini-cli codex)
+VARIANT_PREFIX="$PREFIX-variant"
+VARIANT_HASH_LABEL="ai.molecule.terraform.standin-variant-hash"
+declare -A VARIANTS=(
+  [volumes]='VOLUME ["/configs", "/workspace", "/data"]'
+  [nonroot]='USER 1000:1000'
+  [entrypoint]=$'COPY variant /entrypoint\nENTRYPOINT ["/entrypoint", "/standin"]'
+  [healthcheck]=$'COPY variant /healthcheck\nHEALTHCHECK --interval=1s --timeout=3s --retries=2 CMD ["/healthcheck"]'
+)
 TEST_LABEL="ai.molecule.terraform.test-image"
 HASH_LABEL="ai.molecule.terraform.standin-hash"
 
@@ -57,12 +77,28 @@ hash="$( {
   (cd "$ctx" && find rootfs -printf '%p %m\n' | LC_ALL=C sort)
 } | sha256sum | cut -c1-32)"
 
+label_of() { docker image inspect --format "{{index .Config.Labels \"$1\"}}" "$2" 2>/dev/null || true; }
+
+# docker.io 20.10 from Debian has no buildx plugin; CLI >= 23 refuses to
+# build with BuildKit without it, so use the classic builder then.
+if ! docker buildx version >/dev/null 2>&1; then
+  export DOCKER_BUILDKIT=0
+fi
+
+first="$PREFIX:${RUNTIMES[0]}"
 up_to_date=1
 if [ "${FORCE:-0}" != 1 ]; then
   for rt in "${RUNTIMES[@]}"; do
-    have="$(docker image inspect --format "{{index .Config.Labels \"$HASH_LABEL\"}}" \
-      "$PREFIX:$rt" 2>/dev/null || true)"
-    if [ "$have" != "$hash" ]; then up_to_date=0; break; fi
+    have="$(label_of "$HASH_LABEL" "$PREFIX:$rt")"
+    if [ "$have" = "$hash" ]; then continue; fi
+    if [ "$rt" != "${RUNTIMES[0]}" ] && [ "$(label_of "$HASH_LABEL" "$first")" = "$hash" ]; then
+      # A runtime tag added since (or moved): tag the current build, so the
+      # image other tags point at is not rebuilt under running tests.
+      docker tag "$first" "$PREFIX:$rt"
+      continue
+    fi
+    up_to_date=0
+    break
   done
 else
   up_to_date=0
@@ -71,12 +107,6 @@ fi
 if [ "$up_to_date" = 1 ]; then
   log "up to date (${hash:0:12}) at ${DOCKER_HOST:-default engine}"
 else
-  # docker.io 20.10 from Debian has no buildx plugin; CLI >= 23 refuses to
-  # build with BuildKit without it, so use the classic builder then.
-  if ! docker buildx version >/dev/null 2>&1; then
-    export DOCKER_BUILDKIT=0
-  fi
-  first="$PREFIX:${RUNTIMES[0]}"
   # The classic builder prints a deprecation notice on stderr; keep it quiet
   # unless the build fails.
   if ! out="$(docker build --quiet --label "$TEST_LABEL=true" --label "$HASH_LABEL=$hash" \
@@ -92,6 +122,33 @@ else
   log "built ${hash:0:12} at ${DOCKER_HOST:-default engine}"
 fi
 
+# The variants, on top of whatever the stand-in tag holds now.
+CGO_ENABLED=0 GOOS=linux GOARCH="$GOARCH_ENGINE" \
+  "$GO" build -trimpath -ldflags='-s -w' -o "$ctx/variant" ./tests/standin-variant
+variant_hash="$( {
+  echo "$hash"
+  cat "$ctx/variant"
+  for v in $(printf '%s\n' "${!VARIANTS[@]}" | LC_ALL=C sort); do echo "$v ${VARIANTS[$v]}"; done
+} | sha256sum | cut -c1-32)"
+built_variants=0
+for v in $(printf '%s\n' "${!VARIANTS[@]}" | LC_ALL=C sort); do
+  if [ "${FORCE:-0}" != 1 ] && [ "$(label_of "$VARIANT_HASH_LABEL" "$VARIANT_PREFIX:$v")" = "$variant_hash" ]; then
+    continue
+  fi
+  printf 'FROM %s\n%s\n' "$first" "${VARIANTS[$v]}" >"$ctx/Dockerfile.$v"
+  if ! out="$(docker build --quiet --label "$TEST_LABEL=true" --label "$VARIANT_HASH_LABEL=$variant_hash" \
+    --label "ai.molecule.terraform.standin-variant=$v" \
+    --file "$ctx/Dockerfile.$v" --tag "$VARIANT_PREFIX:$v" "$ctx" 2>&1)"; then
+    echo "$out" >&2
+    die "docker build of variant $v failed"
+  fi
+  built_variants=$((built_variants + 1))
+done
+[ "$built_variants" = 0 ] || log "built $built_variants variant(s) ${variant_hash:0:12}"
+
 for rt in "${RUNTIMES[@]}"; do
   echo "$PREFIX:$rt"
+done
+for v in $(printf '%s\n' "${!VARIANTS[@]}" | LC_ALL=C sort); do
+  echo "$VARIANT_PREFIX:$v"
 done

@@ -88,7 +88,8 @@ while IFS='|' read -r id names wid display mounts; do
   fi
   containers=$((containers + 1))
   echo "container ${names} (${id:0:12}) workspace=${wid:-?} name=${display:-?}: ${verb}"
-  if [ "$remove" = 1 ] && ! docker rm -f "$id" >/dev/null; then
+  # -v: anonymous volumes (an image's VOLUME paths) go with the container.
+  if [ "$remove" = 1 ] && ! docker rm -f -v "$id" >/dev/null; then
     echo "  failed to remove container ${names}" >&2
     failed=1
   fi

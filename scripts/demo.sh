@@ -5,13 +5,18 @@
 #   scripts/demo.sh --keep   leave the fleet running and print how to destroy it
 #
 # It starts a Docker engine when none answers (scripts/ensure-docker.sh),
-# builds the stand-in agent images (scripts/build-test-images.sh) and the
-# provider, then applies examples/fleet (three agents of mixed runtimes and
-# tiers from examples/fleet/agents.yaml) through a dev_overrides CLI config:
-# no registry, no `terraform init`. Every runtime is pointed at the stand-in
-# images (molecule-tf-standin:<runtime>) with runtime_images. It prints each
-# agent's URL, fetches one agent card, and destroys everything it made
-# (also when a step fails) unless --keep is given.
+# builds the stand-in agent images (scripts/build-test-images.sh), starts the
+# local test registry (scripts/ensure-registry.sh: docker-registry on
+# 127.0.0.1 with TLS and a login, holding the stand-ins under the platform's
+# names <registry>/molecule-ai/workspace-template-<runtime>:latest) and builds
+# the provider. Then it applies examples/fleet (three agents of mixed runtimes
+# and tiers from examples/fleet/agents.yaml) through a dev_overrides CLI
+# config (no `terraform init`) the way an operator would: the default image
+# names with image_registry pointed at the local registry, its login in
+# registry_auth, and the provider pulling the images the engine lacks. It
+# prints each agent's image, digest and URL, fetches one agent card, and
+# destroys everything it made (also when a step fails), removing the pulled
+# image names again, unless --keep is given.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO="$PWD"
@@ -40,6 +45,13 @@ echo "using $DOCKER_HOST"
 say "Stand-in agent images"
 scripts/build-test-images.sh >/dev/null
 
+say "Local registry (the platform's image names, TLS, a login)"
+REGISTRY="$(scripts/ensure-registry.sh)"
+# shellcheck disable=SC1091
+REGISTRY_PASSWORD="$(. "${MOLECULE_TEST_REGISTRY_DIR:-/var/lib/molecule-test-registry}/registry.env" && echo "$REGISTRY_PASSWORD")"
+REGISTRY_USER=molecule
+echo "using $REGISTRY/molecule-ai (image_registry)"
+
 work="$(mktemp -d "${TMPDIR:-/tmp}/molecule-demo.XXXXXX")"
 say "Building the provider into $work/bin"
 go build -o "$work/bin/terraform-provider-molecule" .
@@ -58,19 +70,22 @@ export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 # A copy of the example, so no state or lock file lands in the repository.
 mkdir -p "$work/fleet"
 cp examples/fleet/*.tf examples/fleet/agents.yaml "$work/fleet/"
-runtimes=(langgraph claude-code openclaw deepagents crewai autogen hermes)
+# The registry login goes into a file of the demo's own (mode 0600); the
+# variable is sensitive, so terraform never prints it.
+(umask 077; cat >"$work/fleet/demo.auto.tfvars.json" <<JSON
 {
-  echo '{'
-  echo '  "network": "molecule-demo-net",'
-  echo '  "runtime_images": {'
-  for i in "${!runtimes[@]}"; do
-    sep=','
-    [ "$i" = $((${#runtimes[@]} - 1)) ] && sep=''
-    echo "    \"${runtimes[$i]}\": \"molecule-tf-standin:${runtimes[$i]}\"$sep"
-  done
-  echo '  }'
-  echo '}'
-} >"$work/fleet/demo.auto.tfvars.json"
+  "network": "molecule-demo-net",
+  "image_registry": "$REGISTRY/molecule-ai",
+  "registry_auth": [{ "address": "$REGISTRY", "username": "$REGISTRY_USER", "password": "$REGISTRY_PASSWORD" }]
+}
+JSON
+)
+# Images the fleet uses, so that the demo can show the pull and undo it.
+demo_images() {
+  grep -o 'runtime: *[a-z-]*' examples/fleet/agents.yaml | awk '{print $2}' | sort -u |
+    sed "s|^|$REGISTRY/molecule-ai/workspace-template-|; s|\$|:latest|"
+}
+for img in $(demo_images); do docker rmi "$img" >/dev/null 2>&1 || true; done
 
 tf() { terraform -chdir="$work/fleet" "$@"; }
 
@@ -81,6 +96,7 @@ destroy() {
     die "destroy failed; state and config are in $work/fleet (TF_CLI_CONFIG_FILE=$work/terraformrc)"
   }
   tail -n 1 "$work/destroy.log"
+  for img in $(demo_images); do docker rmi "$img" >/dev/null 2>&1 || true; done
   rm -rf "$work"
 }
 on_exit() {
@@ -92,9 +108,21 @@ on_exit() {
 }
 trap on_exit EXIT
 
-say "terraform apply examples/fleet (agents from examples/fleet/agents.yaml)"
-tf apply -auto-approve -no-color | grep -E '^(molecule_|Apply complete|Error|Warning)' || true
+say "terraform apply examples/fleet (agents from examples/fleet/agents.yaml; the provider pulls their images)"
+TF_LOG=INFO TF_LOG_PATH="$work/apply.log" tf apply -auto-approve -no-color | grep -E '^(molecule_|Apply complete|Error|Warning)' || true
 [ "${PIPESTATUS[0]}" = 0 ] || die "apply failed (see above)"
+say "Pulls (from the provider's INFO log)"
+grep 'image pulled' "$work/apply.log" | while read -r line; do
+  for key in image layers bytes_total digest elapsed; do
+    grep -oE "[[:space:]]$key=[^[:space:]]+" <<<"$line" | head -n 1 | tr -d '\n'
+  done
+  echo
+done
+grep -q 'image pulled' "$work/apply.log" || echo "(no pull: the engine had the images already)"
+if grep -q "$REGISTRY_PASSWORD" "$work/apply.log"; then die "the registry password appears in the provider log"; fi
+
+say "Images and digests"
+tf output -json agents | tr -d '\n' | grep -oE '"digest":"[^"]*","image":"[^"]*"' | sed -E 's/"digest":"([^"]*)","image":"([^"]*)"/\2  \1/' || true
 
 say "The agents (name, runtime, tier, status, host URL, URL on the fleet network)"
 summary="$(tf output -raw summary)"

@@ -51,7 +51,7 @@ variable "platform_url" {
 }
 
 variable "runtime_images" {
-  description = "Runtime name to image, over the provider's defaults (workspace-template:<runtime>), on both engines."
+  description = "Runtime name to image, over the provider's defaults (<image_registry>/workspace-template-<runtime>:latest), on both engines."
   type        = map(string)
   default     = {}
 }

@@ -10,6 +10,9 @@ provider "molecule" {
   host           = var.docker_host
   platform_url   = var.platform_url
   runtime_images = var.runtime_images
+  image_registry = var.image_registry
+  image_pull     = var.image_pull
+  registry_auth  = var.registry_auth
 }
 
 resource "molecule_network" "fleet" {

@@ -16,6 +16,8 @@ output "agents" {
       runtime = w.runtime
       tier    = w.tier
       status  = w.status
+      image   = w.image
+      digest  = w.image_digest
     }
   }
 }

@@ -23,9 +23,28 @@ variable "platform_url" {
 }
 
 variable "runtime_images" {
-  description = "Runtime name to image, over the provider's defaults (workspace-template:<runtime>)."
+  description = "Runtime name to image, over the provider's defaults (<image_registry>/workspace-template-<runtime>:latest)."
   type        = map(string)
   default     = {}
+}
+
+variable "image_registry" {
+  description = "Registry (host and namespace) of the default images: a mirror or a private registry. Default: MOLECULE_IMAGE_REGISTRY, else ghcr.io/molecule-ai."
+  type        = string
+  default     = null
+}
+
+variable "image_pull" {
+  description = "Pull policy: missing (default), always (plan shows a new digest as a replacement) or never."
+  type        = string
+  default     = null
+}
+
+variable "registry_auth" {
+  description = "Registry logins (address, username, password) for private registries; the Docker client configuration serves the others."
+  type        = list(object({ address = string, username = string, password = string }))
+  default     = []
+  sensitive   = true
 }
 
 variable "agent_env" {

@@ -78,7 +78,7 @@ func SweepWorkspaces(ctx context.Context, cli *client.Client, o SweepOptions) ([
 			continue
 		}
 		name := strings.TrimPrefix(strings.Join(c.Names, ","), "/")
-		if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil {
+		if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
 			errs = append(errs, fmt.Errorf("removing container %s: %w", name, err))
 			continue
 		}

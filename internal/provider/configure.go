@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
@@ -23,6 +25,7 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 	var diags diag.Diagnostics
 	for attr, v := range map[string]bool{
 		"host": cfg.Host.IsUnknown(), "network": cfg.Network.IsUnknown(), "runtime_images": cfg.RuntimeImages.IsUnknown(),
+		"image_registry": cfg.ImageRegistry.IsUnknown(), "image_pull": cfg.ImagePull.IsUnknown(), "registry_auth": cfg.RegistryAuth.IsUnknown(),
 		"platform_url": cfg.PlatformURL.IsUnknown(), "platform_api_url": cfg.PlatformAPIURL.IsUnknown(),
 	} {
 		if v {
@@ -36,9 +39,12 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 	diags.Append(cfg.RuntimeImages.ElementsAs(ctx, &overrides, false)...)
 	for rt, img := range overrides {
 		if img == "" {
-			diags.AddAttributeError(path.Root("runtime_images").AtMapKey(rt), "Empty image", fmt.Sprintf("runtime_images[%q] is empty: give an image reference such as workspace-template:%s.", rt, rt))
+			diags.AddAttributeError(path.Root("runtime_images").AtMapKey(rt), "Empty image", fmt.Sprintf("runtime_images[%q] is empty: give an image reference such as %s.", rt, provisioner.DefaultImage(provisioner.DefaultImageRegistry, rt)))
+		} else if _, err := provisioner.ParseImageRef(img); err != nil {
+			diags.AddAttributeError(path.Root("runtime_images").AtMapKey(rt), "Invalid image reference", err.Error())
 		}
 	}
+	creds := registryCredentials(ctx, cfg.RegistryAuth, &diags)
 	var sshOpts []string
 	diags.Append(cfg.SSHOpts.ElementsAs(ctx, &sshOpts, false)...)
 	if diags.HasError() {
@@ -52,6 +58,7 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		CertPath:            cfg.CertPath.ValueString(),
 		SSHOptions:          sshOpts,
 		RoundTripperWrapper: apiCallCounter(),
+		Credentials:         provisioner.Credentials{Explicit: creds},
 	})
 	if err != nil {
 		diags.Append(engineSettingsDiagnostic(err))
@@ -74,10 +81,61 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		Engine:               engine,
 		Network:              network,
 		PlatformURL:          cfg.PlatformURL.ValueString(),
-		RuntimeImages:        provisioner.MergeRuntimeImages(overrides),
+		RuntimeImages:        provisioner.RuntimeImages(imageRegistry(cfg.ImageRegistry), overrides),
 		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),
+		ImagePull:            orDefault(cfg.ImagePull.ValueString(), provisioner.PullMissing),
+		RegistryPasswords:    registryPasswords(creds),
 		Platform:             platformClient,
 	}, diags
+}
+
+// imageRegistryEnv overrides the default image registry when the provider
+// block sets none.
+const imageRegistryEnv = "MOLECULE_IMAGE_REGISTRY"
+
+func imageRegistry(v types.String) string {
+	if r := v.ValueString(); r != "" {
+		return r
+	}
+	return orDefault(os.Getenv(imageRegistryEnv), provisioner.DefaultImageRegistry)
+}
+
+// registryCredentials reads registry_auth; an address given twice is an error.
+func registryCredentials(ctx context.Context, list types.List, diags *diag.Diagnostics) []provisioner.RegistryCredential {
+	var entries []registryAuthModel
+	diags.Append(list.ElementsAs(ctx, &entries, false)...)
+	seen := map[string]bool{}
+	var out []provisioner.RegistryCredential
+	for i, e := range entries {
+		host := provisioner.NormalizeRegistryHost(e.Address.ValueString())
+		at := path.Root("registry_auth").AtListIndex(i).AtName("address")
+		switch {
+		case host == "":
+			diags.AddAttributeError(at, "Empty registry address", "registry_auth entries need a registry host such as ghcr.io.")
+		case seen[host]:
+			diags.AddAttributeError(at, "Registry listed twice", fmt.Sprintf("registry_auth has two entries for %s: keep one.", host))
+		}
+		seen[host] = true
+		out = append(out, provisioner.RegistryCredential{Address: e.Address.ValueString(), Username: e.Username.ValueString(), Password: e.Password.ValueString()})
+	}
+	return out
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func registryPasswords(creds []provisioner.RegistryCredential) []string {
+	var out []string
+	for _, c := range creds {
+		if c.Password != "" {
+			out = append(out, c.Password)
+		}
+	}
+	return out
 }
 
 // platformClient returns the platform API client, nil when neither

@@ -7,8 +7,7 @@ package provider
 
 import (
 	"context"
-	"maps"
-	"slices"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -46,6 +45,16 @@ type providerModel struct {
 	PlatformAdminToken   types.String `tfsdk:"platform_admin_token"`
 	RuntimeImages        types.Map    `tfsdk:"runtime_images"`
 	AllowPrivilegedTiers types.Bool   `tfsdk:"allow_privileged_tiers"`
+	ImageRegistry        types.String `tfsdk:"image_registry"`
+	ImagePull            types.String `tfsdk:"image_pull"`
+	RegistryAuth         types.List   `tfsdk:"registry_auth"`
+}
+
+// registryAuthModel is one registry_auth entry.
+type registryAuthModel struct {
+	Address  types.String `tfsdk:"address"`
+	Username types.String `tfsdk:"username"`
+	Password types.String `tfsdk:"password"`
 }
 
 func (p *moleculeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -54,11 +63,6 @@ func (p *moleculeProvider) Metadata(_ context.Context, _ provider.MetadataReques
 }
 
 func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
-	defaults := provisioner.DefaultRuntimeImages
-	var table []string
-	for _, rt := range slices.Sorted(maps.Keys(defaults)) {
-		table = append(table, "`"+rt+"` = `"+defaults[rt]+"`")
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Runs Molecule AI agent workspaces as Docker containers: one container, a config volume and an optional `/workspace` volume or host directory per workspace.",
 		Attributes: map[string]schema.Attribute{
@@ -107,7 +111,38 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"runtime_images": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Map of runtime name to image, merged over the default table (" + strings.Join(table, ", ") + "). New keys add runtimes. Use it to point at `ghcr.io/molecule-ai/workspace-template-<runtime>:latest` or at your own builds.",
+				MarkdownDescription: "Map of runtime name to image, laid over the default table `" + provisioner.DefaultImageTemplate + "` for " + quoted(provisioner.KnownRuntimes()) + ". Entries win over the table; new keys add runtimes. Any reference works: a registry name, a local tag (`my-build:dev`) or a digest-pinned one (`repo@sha256:...`, `repo:tag@sha256:...`).",
+			},
+			"image_registry": schema.StringAttribute{
+				Optional: true,
+				Validators: []validator.String{stringvalidator.RegexMatches(imageRegistryPattern,
+					"must be a registry host with an optional namespace and no scheme or tag, e.g. ghcr.io/molecule-ai or 123456789012.dkr.ecr.eu-west-1.amazonaws.com/molecule")},
+				MarkdownDescription: "Registry (host and namespace) of the default image table, `" + provisioner.DefaultImageTemplate + "`: one line moves every default image to a mirror or a private registry. Default: `MOLECULE_IMAGE_REGISTRY`, else `" + provisioner.DefaultImageRegistry + "`.",
+			},
+			"image_pull": schema.StringAttribute{
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(provisioner.PullPolicies...)},
+				MarkdownDescription: "When to pull images, unless a workspace sets its own `image_pull`: `missing` pulls an image the engine lacks (checked against the registry at plan, so a wrong name or login fails the plan); " +
+					"`always` asks the registry at every plan for the digest the tag points to now and, when it differs from the one the workspace runs, plans a replacement showing both digests, then pulls at apply; " +
+					"`never` pulls nothing (a missing image fails the plan). A no-change plan with `missing` makes no registry call; `always` makes one per distinct image. Default: `missing`.",
+			},
+			"registry_auth": schema.ListNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Registry logins for pulls and digest lookups. They win over the engine host's Docker client configuration (`DOCKER_CONFIG`, else `~/.docker/config.json`: its `auths`, and its credential helpers when their `docker-credential-*` binary is on `PATH`), which is used for registries not listed here.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"address": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "Registry host (`ghcr.io`, `registry.example.com:5000`, `123456789012.dkr.ecr.eu-west-1.amazonaws.com`); a scheme or path is ignored, `index.docker.io` means `docker.io`.",
+					},
+					"username": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "User name (for ECR: `AWS`).",
+					},
+					"password": schema.StringAttribute{
+						Required: true, Sensitive: true,
+						MarkdownDescription: "Password or token (for ECR: `aws ecr get-login-password`). Sensitive: never logged, shown or stored in state.",
+					},
+				}},
 			},
 			"allow_privileged_tiers": schema.BoolAttribute{
 				Optional:            true,
@@ -138,6 +173,17 @@ func (p *moleculeProvider) Resources(_ context.Context) []func() resource.Resour
 
 func (p *moleculeProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return resources.DataSources()
+}
+
+// imageRegistryPattern accepts host[:port][/namespace...] without a scheme or tag.
+var imageRegistryPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9.-]*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+
+func quoted(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "`" + v + "`"
+	}
+	return strings.Join(q, ", ")
 }
 
 // privilegedTiersText names the tiers allow_privileged_tiers permits, from

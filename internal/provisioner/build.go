@@ -76,7 +76,7 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 	name := s.ContainerName()
 	limits := EffectiveLimits(s)
 	cfg := &container.Config{
-		Image:        s.Image,
+		Image:        engineImage(s.Image),
 		Env:          ContainerEnv(s),
 		Labels:       ContainerLabels(s),
 		ExposedPorts: nat.PortSet{agentPort: {}},
@@ -113,9 +113,13 @@ func BuildContainerRequest(s WorkspaceSpec) ContainerRequest {
 	return ContainerRequest{Name: name, Config: cfg, HostConfig: host, Networking: networking}
 }
 
-// workspaceMounts returns /configs, plus /workspace on the tiers that have one.
+// workspaceMounts returns /configs, claude-code's sessions volume, plus
+// /workspace on the tiers that have one.
 func workspaceMounts(s WorkspaceSpec) []mount.Mount {
 	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: s.ConfigVolume(), Target: "/configs"}}
+	if v := s.SessionsVolume(); v != "" {
+		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: v, Target: ClaudeSessionsPath})
+	}
 	if !TierHasWorkspace(s.Tier) {
 		return mounts
 	}
@@ -124,4 +128,12 @@ func workspaceMounts(s WorkspaceSpec) []mount.Mount {
 		return append(mounts, mount.Mount{Type: mount.TypeBind, Source: wm.HostPath, Target: "/workspace", ReadOnly: wm.ReadOnly})
 	}
 	return append(mounts, mount.Mount{Type: mount.TypeVolume, Source: s.WorkspaceVolume(), Target: "/workspace"})
+}
+
+// engineImage is the reference the engine gets (see ImageRef.EngineRef).
+func engineImage(image string) string {
+	if ref, err := ParseImageRef(image); err == nil {
+		return ref.EngineRef()
+	}
+	return image
 }

@@ -32,7 +32,7 @@ func (e *Engine) VolumeHoldsConfig(ctx context.Context, workspaceID, image strin
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
-		_ = e.cli.ContainerRemove(rctx, created.ID, container.RemoveOptions{Force: true})
+		_ = e.cli.ContainerRemove(rctx, created.ID, removeWithAnonymousVolumes)
 	}()
 	stat, err := e.cli.ContainerStatPath(ctx, created.ID, "/configs/config.yaml")
 	if cerrdefs.IsNotFound(err) {

@@ -28,6 +28,15 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	if err != nil {
 		return ObservedWorkspace{}, fmt.Errorf("packing config files for %s: %w", s.ContainerName(), err)
 	}
+	ref, err := ParseImageRef(s.Image)
+	if err != nil {
+		return ObservedWorkspace{}, err
+	}
+	// Pulled (when the policy says so) before anything of the workspace
+	// exists: a registry failure leaves nothing behind.
+	if err := e.EnsureImage(ctx, ImagePlan{Ref: ref, Policy: s.ImagePull, Digest: s.ImageDigest}, progress); err != nil {
+		return ObservedWorkspace{}, err
+	}
 	if !s.HostNetwork() {
 		if err := e.CheckNetwork(ctx, s.Network); err != nil {
 			return ObservedWorkspace{}, err
@@ -53,6 +62,9 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	volumes := []struct{ name, role string }{{s.ConfigVolume(), RoleConfigVolume}}
 	if v := s.WorkspaceVolume(); v != "" {
 		volumes = append(volumes, struct{ name, role string }{v, RoleWorkspaceVolume})
+	}
+	if v := s.SessionsVolume(); v != "" {
+		volumes = append(volumes, struct{ name, role string }{v, RoleSessionsVolume})
 	}
 	for _, v := range volumes {
 		if s.isAdopted(v.name) {
@@ -85,7 +97,7 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	}
 	containerID = resp.ID
 	undo.push(func(c context.Context) error {
-		return e.cli.ContainerRemove(c, resp.ID, container.RemoveOptions{Force: true})
+		return e.cli.ContainerRemove(c, resp.ID, removeWithAnonymousVolumes)
 	})
 	progress.emit(ctx, "container created", map[string]any{"container": req.Name, "id": resp.ID[:12]})
 
@@ -103,7 +115,8 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 
 	if !s.Running {
 		obs, err := e.Inspect(ctx, s.WorkspaceID, true)
-		return keepRecord(s, resp.ID, obs, err)
+		obs, err = keepRecord(s, resp.ID, obs, err)
+		return e.withDigest(ctx, ref, obs, err)
 	}
 	if err := e.cli.ContainerStart(ctx, resp.ID, container.StartOptions{}); err != nil {
 		return fail(fmt.Errorf("starting container %s on %s: %w", req.Name, e.host, err))
@@ -112,7 +125,22 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 	// From here the container is recorded even if it never becomes ready: it
 	// is stopped and returned so that Terraform taints it.
 	obs, err := e.afterStart(ctx, s, resp.ID, 0, written, progress)
-	return keepRecord(s, resp.ID, obs, err)
+	obs, err = keepRecord(s, resp.ID, obs, err)
+	return e.withDigest(ctx, ref, obs, err)
+}
+
+// withDigest adds the registry digest of the image just used (one cached
+// image lookup for a whole fleet on one image).
+func (e *Engine) withDigest(ctx context.Context, ref ImageRef, obs ObservedWorkspace, err error) (ObservedWorkspace, error) {
+	if !obs.Exists {
+		return obs, err
+	}
+	if ref.Pinned() {
+		obs.ImageDigest, obs.ImageDigestKnown = ref.Digest(), true
+	} else if img, lerr := e.LocalImage(ctx, ref.EngineRef()); lerr == nil && img.ID == obs.ImageID {
+		obs.ImageDigest, obs.ImageDigestKnown = digestFromRepoDigests(ref, img.RepoDigests), true
+	}
+	return obs, err
 }
 
 // partialObservation records a workspace whose create failed half-way with
@@ -123,7 +151,7 @@ func (e *Engine) Create(ctx context.Context, s WorkspaceSpec, progress Progress)
 func partialObservation(s WorkspaceSpec, containerID string) ObservedWorkspace {
 	partial := Missing(s.WorkspaceID)
 	partial.Exists, partial.ContainerID, partial.Status = true, containerID, StatusUnknown
-	partial.ConfigVolume, partial.WorkspaceVolume = s.ConfigVolume(), s.WorkspaceVolume()
+	partial.ConfigVolume, partial.WorkspaceVolume, partial.SessionsVolume = s.ConfigVolume(), s.WorkspaceVolume(), s.SessionsVolume()
 	return partial
 }
 
@@ -148,7 +176,7 @@ func (e *Engine) removeContainerIfOwned(ctx context.Context, name, workspaceID s
 	if info.Config == nil || !IsOwned(info.Config.Labels, workspaceID) {
 		return nil
 	}
-	return e.cli.ContainerRemove(ctx, info.ID, container.RemoveOptions{Force: true})
+	return e.cli.ContainerRemove(ctx, info.ID, removeWithAnonymousVolumes)
 }
 
 // afterStart waits for readiness when asked, then inspects; the files are

@@ -19,14 +19,22 @@ type Removal struct {
 	ContainerID     string // from state; the name is used when empty
 	ConfigVolume    string
 	WorkspaceVolume string // "" when /workspace is a host directory: never removed
+	SessionsVolume  string // claude-code's sessions volume, else ""
 	KeepVolumes     bool
 	// AdoptedVolumes were adopted from the platform: removed without our label.
 	AdoptedVolumes []string
 }
 
+// removeWithAnonymousVolumes force-removes a container with its anonymous
+// volumes (those the engine made for the image's VOLUME paths): the engine
+// removes only volumes it created for that container, never named ones, so
+// neither ours nor anybody else's named volumes are touched.
+var removeWithAnonymousVolumes = container.RemoveOptions{Force: true, RemoveVolumes: true}
+
 // Delete force-removes the container first (a stop would race the restart
-// policy), then our volumes unless asked to keep them. Objects already gone
-// count as removed; objects without our ownership label are left alone.
+// policy) with its anonymous volumes, then our named volumes unless asked to
+// keep them. Objects already gone count as removed; objects without our
+// ownership label are left alone.
 func (e *Engine) Delete(ctx context.Context, r Removal, progress Progress) error {
 	if err := e.removeContainer(ctx, r); err != nil {
 		return err
@@ -36,7 +44,7 @@ func (e *Engine) Delete(ctx context.Context, r Removal, progress Progress) error
 		return nil
 	}
 	var errs []error
-	for _, v := range []string{r.ConfigVolume, r.WorkspaceVolume} {
+	for _, v := range []string{r.ConfigVolume, r.WorkspaceVolume, r.SessionsVolume} {
 		if v == "" {
 			continue
 		}
@@ -58,7 +66,7 @@ func (e *Engine) Delete(ctx context.Context, r Removal, progress Progress) error
 func (e *Engine) removeContainer(ctx context.Context, r Removal) error {
 	name := ContainerName(r.WorkspaceID)
 	if r.ContainerID != "" {
-		err := e.cli.ContainerRemove(ctx, r.ContainerID, container.RemoveOptions{Force: true})
+		err := e.cli.ContainerRemove(ctx, r.ContainerID, removeWithAnonymousVolumes)
 		switch {
 		case err == nil:
 			return nil
@@ -76,7 +84,7 @@ func (e *Engine) removeContainer(ctx context.Context, r Removal) error {
 	if info.Config == nil || !IsOwned(info.Config.Labels, r.WorkspaceID) {
 		return nil // not ours: never touched
 	}
-	if err := e.cli.ContainerRemove(ctx, info.ID, container.RemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+	if err := e.cli.ContainerRemove(ctx, info.ID, removeWithAnonymousVolumes); err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("removing container %s on %s: %w", name, e.host, err)
 	}
 	return nil

@@ -34,6 +34,8 @@ type EngineConfig struct {
 	SSHOptions []string
 	// RoundTripperWrapper, when set, wraps the HTTP transport (used to count API calls).
 	RoundTripperWrapper func(http.RoundTripper) http.RoundTripper
+	// Credentials are the registry logins sent with pulls and digest lookups.
+	Credentials Credentials
 }
 
 // Engine is a connection to one Docker engine plus per-run caches.
@@ -44,14 +46,17 @@ type Engine struct {
 	// loopback address): only then can the agent's 127.0.0.1 port be probed.
 	local bool
 
-	imageCache   sync.Map     // image ref -> imageLookup, valid for one provider run
+	imageCache   sync.Map // image ref -> imageLookup, valid for one provider run
+	digestCache  sync.Map // engine ref -> digestLookup: registry answers, one provider run
+	pulls        sync.Map // engine ref -> *pullOnce: one pull per image per provider run
+	credentials  Credentials
 	networkCache sync.Map     // names of networks seen to exist
 	cpuCount     atomic.Int64 // the engine's CPUs once asked (see CPUCount), else 0
 }
 
 type imageLookup struct {
-	id  string
-	err error
+	image LocalImage
+	err   error
 }
 
 // DefaultHost is the local engine's socket.
@@ -111,7 +116,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docker host %q: %w", host, err)
 	}
-	return &Engine{cli: cli, host: host, local: isLocalHost(hostURL.Scheme, hostURL.Hostname())}, nil
+	return &Engine{cli: cli, host: host, local: isLocalHost(hostURL.Scheme, hostURL.Hostname()), credentials: cfg.Credentials}, nil
 }
 
 // Host is the engine's address, for error messages.

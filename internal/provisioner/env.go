@@ -14,8 +14,12 @@ import (
 // InjectedEnvKeys are set by the provider on every workspace; users may not set them.
 var InjectedEnvKeys = []string{
 	"WORKSPACE_ID", "WORKSPACE_CONFIG_PATH", "PLATFORM_URL", "MOLECULE_URL",
-	"TIER", "PLUGINS_DIR", "AWARENESS_NAMESPACE", "AWARENESS_URL",
+	"TIER", "PLUGINS_DIR", "AWARENESS_NAMESPACE", "AWARENESS_URL", "PYTHONPATH",
 }
+
+// AdapterDir is where the platform's images keep the runtime adapter module;
+// it is injected as PYTHONPATH, as the platform does.
+const AdapterDir = "/app"
 
 // IsInjectedEnvKey reports whether key is one the provider sets itself.
 func IsInjectedEnvKey(key string) bool { return slices.Contains(InjectedEnvKeys, key) }
@@ -29,6 +33,7 @@ func InjectedEnv(s WorkspaceSpec) map[string]string {
 		"MOLECULE_URL":          s.PlatformURL,
 		"TIER":                  strconv.Itoa(s.Tier),
 		"PLUGINS_DIR":           "/plugins",
+		"PYTHONPATH":            AdapterDir,
 	}
 	// The runtime treats awareness as all-or-nothing.
 	if s.AwarenessURL != "" && s.AwarenessNamespace != "" {

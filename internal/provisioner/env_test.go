@@ -18,6 +18,7 @@ func TestInjectedEnv(t *testing.T) {
 		"MOLECULE_URL":          "http://platform:8080",
 		"TIER":                  "3",
 		"PLUGINS_DIR":           "/plugins",
+		"PYTHONPATH":            "/app",
 	}
 	if got := InjectedEnv(s); !maps.Equal(got, want) {
 		t.Fatalf("InjectedEnv = %v, want %v", got, want)

@@ -14,6 +14,7 @@ const (
 	RoleContainer       = "container"
 	RoleConfigVolume    = "config-volume"
 	RoleWorkspaceVolume = "workspace-volume"
+	RoleSessionsVolume  = "sessions-volume"
 	RoleNetwork         = "network"
 )
 

@@ -38,3 +38,18 @@ func WorkspaceVolumeName(workspaceID string) string {
 func InternalURL(workspaceID string) string {
 	return fmt.Sprintf("http://%s:%d", ContainerName(workspaceID), AgentPort)
 }
+
+// ClaudeSessionsPath is where claude-code keeps its sessions; the platform
+// gives it a volume of its own there.
+const ClaudeSessionsPath = "/root/.claude/sessions"
+
+// ClaudeCodeRuntime is the runtime that gets the sessions volume.
+const ClaudeCodeRuntime = "claude-code"
+
+// SessionsVolumeName is claude-code's sessions volume, at ClaudeSessionsPath.
+func SessionsVolumeName(workspaceID string) string {
+	return ContainerName(workspaceID) + "-claude-sessions"
+}
+
+// HasSessionsVolume reports whether a runtime gets the sessions volume.
+func HasSessionsVolume(runtime string) bool { return runtime == ClaudeCodeRuntime }

@@ -49,6 +49,10 @@ type ObservedWorkspace struct {
 
 	Image   string // reference the container was created from
 	ImageID string
+	// ImageDigest is the registry digest of the image, known only right
+	// after a create (ImageDigestKnown): refresh keeps the recorded one.
+	ImageDigest      string
+	ImageDigestKnown bool
 
 	Status       string
 	Running      bool
@@ -68,10 +72,15 @@ type ObservedWorkspace struct {
 
 	ConfigVolume    string
 	WorkspaceVolume string
-	WorkspacePath   string
-	WorkspaceRO     bool
-	Isolation       string
-	Network         string
+	SessionsVolume  string // claude-code's sessions volume, else ""
+	// AnonymousVolumes lists the paths where the engine gave the container
+	// an anonymous volume (an image's VOLUME nothing else mounts there).
+	// They go with the container (see Delete).
+	AnonymousVolumes []string
+	WorkspacePath    string
+	WorkspaceRO      bool
+	Isolation        string
+	Network          string
 
 	HostPort    string
 	ContainerIP string
@@ -146,19 +155,43 @@ func observe(info container.InspectResponse, workspaceID string) ObservedWorkspa
 	return o
 }
 
-// readMounts records what backs /configs and /workspace.
+// readMounts records what backs /configs and /workspace. Anonymous volumes
+// (an image's VOLUME paths that nothing else mounts, such as /workspace on
+// tier 1) are counted apart: they are not the workspace's named volumes.
 func (o *ObservedWorkspace) readMounts(mounts []container.MountPoint) {
 	for _, m := range mounts {
+		if m.Type == mount.TypeVolume && IsAnonymousVolume(m.Name) {
+			o.AnonymousVolumes = append(o.AnonymousVolumes, m.Destination)
+			continue
+		}
 		switch {
 		case m.Destination == "/configs" && m.Type == mount.TypeVolume:
 			o.ConfigVolume = m.Name
 		case m.Destination == "/workspace" && m.Type == mount.TypeVolume:
 			o.WorkspaceVolume = m.Name
+		case m.Destination == ClaudeSessionsPath && m.Type == mount.TypeVolume:
+			o.SessionsVolume = m.Name
 		case m.Destination == "/workspace" && m.Type == mount.TypeBind:
 			o.WorkspacePath = m.Source
 			o.WorkspaceRO = !m.RW
 		}
 	}
+}
+
+// IsAnonymousVolume reports whether a volume name is one the engine made up
+// (64 hex digits, for an image's VOLUME that nothing else mounts). Container
+// inspect and list say no more about a mount; named volumes of ours and the
+// user's never look like that.
+func IsAnonymousVolume(name string) bool {
+	if len(name) != 64 {
+		return false
+	}
+	for _, c := range name {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // pick returns the entries of all whose keys are in the comma-separated list.

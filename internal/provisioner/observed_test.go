@@ -5,6 +5,7 @@ package provisioner
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,5 +255,52 @@ func TestDescribeIsolationIgnoresLabelDisableAddedByDocker(t *testing.T) {
 	hc.SecurityOpt = []string{"label=disable"}
 	if !strings.Contains(describeIsolation(&hc), "security_opt=label=disable") {
 		t.Error("label=disable added by hand to an unprivileged container is drift")
+	}
+}
+
+// An image's VOLUME paths that nothing else mounts get anonymous volumes:
+// they are listed apart and never taken for the workspace's named volumes
+// (tier 1 has no /workspace of ours, yet such an image gets one there).
+func TestObserveAnonymousVolumes(t *testing.T) {
+	anon := strings.Repeat("9e607e5c", 8)
+	t1 := baseSpec(1)
+	info := inspectOf(BuildContainerRequest(t1), runningState(), "1", "")
+	info.Mounts = append(info.Mounts,
+		container.MountPoint{Type: mount.TypeVolume, Name: anon, Destination: "/workspace"},
+		container.MountPoint{Type: mount.TypeVolume, Name: strings.Repeat("ab", 32), Destination: "/data"})
+	o := observe(info, t1.WorkspaceID)
+	if o.WorkspaceVolume != "" || o.ConfigVolume != t1.ConfigVolume() {
+		t.Errorf("tier 1 with VOLUME /workspace: workspace volume %q, config volume %q", o.WorkspaceVolume, o.ConfigVolume)
+	}
+	if !slices.Equal(o.AnonymousVolumes, []string{"/workspace", "/data"}) {
+		t.Errorf("AnonymousVolumes = %v", o.AnonymousVolumes)
+	}
+	for name, want := range map[string]bool{anon: true, "ws-0123456789ab-workspace": false, strings.Repeat("A", 64): false, strings.Repeat("a", 63): false} {
+		if got := IsAnonymousVolume(name); got != want {
+			t.Errorf("IsAnonymousVolume(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// claude-code gets its sessions volume; other runtimes do not.
+func TestSessionsVolume(t *testing.T) {
+	s := baseSpec(2)
+	s.Runtime = "claude-code"
+	req := BuildContainerRequest(s)
+	found := false
+	for _, m := range req.HostConfig.Mounts {
+		if m.Target == ClaudeSessionsPath && m.Source == "ws-"+ShortID(s.WorkspaceID)+"-claude-sessions" && m.Type == mount.TypeVolume {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("claude-code mounts %+v lack the sessions volume", req.HostConfig.Mounts)
+	}
+	if o := observe(inspectOf(req, runningState(), "1", ""), s.WorkspaceID); o.SessionsVolume != s.SessionsVolume() {
+		t.Errorf("SessionsVolume = %q, want %q", o.SessionsVolume, s.SessionsVolume())
+	}
+	s.Runtime = "langgraph"
+	if s.SessionsVolume() != "" || len(BuildContainerRequest(s).HostConfig.Mounts) != 2 {
+		t.Errorf("langgraph got a sessions volume: %+v", BuildContainerRequest(s).HostConfig.Mounts)
 	}
 }

@@ -6,32 +6,54 @@ package provisioner
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/network"
 )
 
+// LocalImage is an image present on the engine.
+type LocalImage struct {
+	ID          string
+	RepoDigests []string // repo@sha256:... for each registry it came from
+}
+
 // ImageID returns the local image ID for a reference. The answer is cached
 // for the provider run, so a plan of a fleet on one image asks the engine once.
 func (e *Engine) ImageID(ctx context.Context, ref string) (string, error) {
+	img, err := e.LocalImage(ctx, ref)
+	return img.ID, err
+}
+
+// LocalImage looks an image up on the engine (cached like ImageID); a
+// missing image is a *MissingImageError.
+func (e *Engine) LocalImage(ctx context.Context, ref string) (LocalImage, error) {
 	if v, ok := e.imageCache.Load(ref); ok {
 		l := v.(imageLookup)
-		return l.id, l.err
+		return l.image, l.err
 	}
 	info, err := e.cli.ImageInspect(ctx, ref)
-	l := imageLookup{id: info.ID}
+	l := imageLookup{image: LocalImage{ID: info.ID, RepoDigests: info.RepoDigests}}
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
 			l.err = &MissingImageError{Ref: ref}
 		} else {
 			l.err = fmt.Errorf("inspecting image %q on %s: %w", ref, e.host, err)
-			return "", l.err // transient: do not cache
+			return LocalImage{}, l.err // transient: do not cache
 		}
 	}
 	e.imageCache.Store(ref, l)
-	return l.id, l.err
+	return l.image, l.err
+}
+
+// LocalDigest is the registry digest of a local image for ref's repository
+// ("" for an image built here or loaded without one).
+func (e *Engine) LocalDigest(ctx context.Context, ref ImageRef) (id, digest string, err error) {
+	img, err := e.LocalImage(ctx, ref.EngineRef())
+	if err != nil {
+		return "", "", err
+	}
+	return img.ID, digestFromRepoDigests(ref, img.RepoDigests), nil
 }
 
 // ForgetImage drops a cached image lookup (after a rebuild in tests).
@@ -41,11 +63,7 @@ func (e *Engine) ForgetImage(ref string) { e.imageCache.Delete(ref) }
 type MissingImageError struct{ Ref string }
 
 func (m *MissingImageError) Error() string {
-	hint := "build or load it on this engine (docker build -t " + m.Ref + " ...)"
-	if strings.HasPrefix(m.Ref, "workspace-template:") {
-		hint = "build it with the platform's workspace-template/build-all.sh " + strings.TrimPrefix(m.Ref, "workspace-template:")
-	}
-	return fmt.Sprintf("image %q is not present on the Docker engine (nothing is pulled): %s", m.Ref, hint)
+	return fmt.Sprintf("image %q is not present on the Docker engine and image_pull is %q: pull, build or load it on this engine (docker pull %s), set image_pull = %q to let the provider pull it, or point runtime_images/image at an image that exists", m.Ref, PullNever, m.Ref, PullMissing)
 }
 
 // MissingNetworkError is a network the engine does not have.

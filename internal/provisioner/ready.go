@@ -100,10 +100,17 @@ func (e *Engine) waitReady(ctx context.Context, s WorkspaceSpec, containerID str
 		if crashed(info, restartsBefore) {
 			return ObservedWorkspace{}, e.crash(s, containerID, obs, start)
 		}
+		// An image with a HEALTHCHECK is ready once the engine calls it
+		// healthy (and it serves); unhealthy fails at once.
+		health := healthOf(info)
+		if health != nil && health.Status == container.Unhealthy {
+			return ObservedWorkspace{}, unhealthy(s, health, start)
+		}
+		healthy := health == nil || health.Status == container.Healthy
 		if url == "" && e.local {
 			url = readyURL(obs, s)
 		}
-		if !e.local && obs.Running {
+		if !e.local && obs.Running && healthy {
 			// The agent's port is bound to the engine host's loopback, out of
 			// our reach: a remote workspace is ready once it has kept running,
 			// without a restart, for remoteSettle.
@@ -115,20 +122,24 @@ func (e *Engine) waitReady(ctx context.Context, s WorkspaceSpec, containerID str
 				return obs, nil
 			}
 		}
-		if url != "" && obs.Running {
+		if url != "" && obs.Running && healthy {
 			if lastErr = probe(ctx, agent.client, url); lastErr == nil {
 				progress.emit(ctx, "workspace ready", map[string]any{"container": s.ContainerName(), "url": url, "elapsed": time.Since(start).String()})
 				return obs, nil
 			}
 		}
 		if time.Since(lastLog) > 5*time.Second {
-			progress.emit(ctx, "waiting for workspace to serve", map[string]any{"container": s.ContainerName(), "elapsed": time.Since(start).Round(time.Millisecond).String()})
+			fields := map[string]any{"container": s.ContainerName(), "elapsed": time.Since(start).Round(time.Millisecond).String()}
+			if health != nil {
+				fields["health"] = health.Status
+			}
+			progress.emit(ctx, "waiting for workspace to serve", fields)
 			lastLog = time.Now()
 		}
 		// Until the next look at the container, the agent is probed on a
 		// quicker schedule of its own: probes cost the engine nothing, and
 		// the agent is seen as soon as it listens.
-		if agent.probeUntil(ctx, url, url != "" && obs.Running, time.Now().Add(delay), &lastErr) {
+		if agent.probeUntil(ctx, url, url != "" && obs.Running && healthy, time.Now().Add(delay), &lastErr) {
 			progress.emit(ctx, "workspace ready", map[string]any{"container": s.ContainerName(), "url": url, "elapsed": time.Since(start).String()})
 			return obs, nil
 		}

@@ -5,33 +5,37 @@ package provisioner
 
 import (
 	"maps"
-	"slices"
+	"strings"
 )
 
 // DefaultRuntime is the runtime used when a workspace names none.
 const DefaultRuntime = "langgraph"
 
-// DefaultRuntimeImages maps each known runtime to the image the platform builds for it.
-var DefaultRuntimeImages = map[string]string{
-	"langgraph":   "workspace-template:langgraph",
-	"claude-code": "workspace-template:claude-code",
-	"openclaw":    "workspace-template:openclaw",
-	"deepagents":  "workspace-template:deepagents",
-	"crewai":      "workspace-template:crewai",
-	"autogen":     "workspace-template:autogen",
-	"hermes":      "workspace-template:hermes",
-}
+// DefaultImageRegistry is where the platform publishes its workspace images.
+const DefaultImageRegistry = "ghcr.io/molecule-ai"
+
+// knownRuntimes are the runtimes the platform publishes templates for, sorted.
+var knownRuntimes = []string{"autogen", "claude-code", "codex", "crewai", "deepagents", "gemini-cli", "hermes", "langgraph", "openclaw"}
 
 // KnownRuntimes lists the default runtimes, sorted, for validation and docs.
-func KnownRuntimes() []string {
-	return slices.Sorted(maps.Keys(DefaultRuntimeImages))
+func KnownRuntimes() []string { return append([]string(nil), knownRuntimes...) }
+
+// DefaultImageTemplate describes the default image name, for docs.
+const DefaultImageTemplate = "<image_registry>/workspace-template-<runtime>:latest"
+
+// DefaultImage is the platform's image for a runtime under a registry
+// (a host with an optional namespace, such as ghcr.io/molecule-ai).
+func DefaultImage(registry, runtime string) string {
+	return strings.TrimRight(registry, "/") + "/workspace-template-" + runtime + ":latest"
 }
 
-// MergeRuntimeImages lays overrides over the default table; overrides may add runtimes.
-func MergeRuntimeImages(overrides map[string]string) map[string]string {
-	merged := maps.Clone(DefaultRuntimeImages)
-	for runtime, image := range overrides {
-		merged[runtime] = image
+// RuntimeImages is the default table under registry with overrides laid
+// over it; overrides may add runtimes.
+func RuntimeImages(registry string, overrides map[string]string) map[string]string {
+	table := make(map[string]string, len(knownRuntimes)+len(overrides))
+	for _, rt := range knownRuntimes {
+		table[rt] = DefaultImage(registry, rt)
 	}
-	return merged
+	maps.Copy(table, overrides)
+	return table
 }

@@ -34,6 +34,8 @@ type WorkspaceSpec struct {
 	Name               string
 	Runtime            string
 	Image              string
+	ImagePull          string // PullMissing, PullAlways or PullNever ("" is PullNever)
+	ImageDigest        string // registry digest the plan expects, "" when unknown
 	Tier               int
 	MemoryMB           int64 // 0: the tier's default
 	CPUs               float64
@@ -93,6 +95,14 @@ func (s WorkspaceSpec) WorkspaceVolume() string {
 		return s.AdoptedWorkspaceVolume
 	}
 	return WorkspaceVolumeName(s.WorkspaceID)
+}
+
+// SessionsVolume is claude-code's sessions volume, or "" for other runtimes.
+func (s WorkspaceSpec) SessionsVolume() string {
+	if !HasSessionsVolume(s.Runtime) {
+		return ""
+	}
+	return SessionsVolumeName(s.WorkspaceID)
 }
 
 // HostNetwork reports whether the container shares the host's network.

@@ -76,6 +76,7 @@ var validationCases = []badInput{
 	{name: "secret_env_key_with_equals", body: fixed(okFiles + "\n" + `secret_env_wo = { "K=V" = "x" }` + "\nsecret_env_wo_version = 1"), want: `contains '=' or a NUL byte`},
 	{name: "secret_env_also_in_env", body: fixed(okFiles + "\n" + `env = { API_KEY = "a" }` + "\n" + `secret_env_wo = { API_KEY = "b" }` + "\nsecret_env_wo_version = 1"), want: `API_KEY set in both env and secret_env_wo`},
 	{name: "secret_env_without_version", body: fixed(okFiles + "\n" + `secret_env_wo = { API_KEY = "b" }`), want: `Attribute "secret_env_wo_version" must be specified when "secret_env_wo" is specified`},
+	{name: "platform_token_without_version", body: fixed(okFiles + "\n" + `platform_token_wo = "tok"`), want: `platform_token_wo needs a version`},
 	// workspace ids (Docker container-name rules, length).
 	{name: "id_empty", id: "", want: `workspace_id is empty`},
 	{name: "id_leading_dash", id: "-tfacc-bad", want: `must start with a letter or digit`},
@@ -137,7 +138,8 @@ var planCases = []badInput{
 	{name: "runtime_wrong_case", body: fixed(okFiles + "\n" + `runtime = "LangGraph"`), want: `runtime "LangGraph" is not known`},
 	{name: "tier_3_without_opt_in", body: fixed(okFiles + "\ntier = 3"), want: `tier 3 runs privileged with host access; set allow_privileged_tiers = true`},
 	{name: "tier_4_without_opt_in", body: fixed(okFiles + "\ntier = 4"), want: `tier 4 runs privileged with host access; set allow_privileged_tiers = true`},
-	{name: "image_missing", body: fixed(okFiles + "\n" + `image = "molecule-tf-standin:no-such-tag"`), want: `image "molecule-tf-standin:no-such-tag" is not present on the Docker engine`},
+	{name: "image_missing", body: fixed(okFiles + "\n" + `image = "molecule-tf-standin:no-such-tag"` + "\n" + `image_pull = "never"`), want: `image "molecule-tf-standin:no-such-tag" is not present on the Docker engine and image_pull is "never"`},
+	{name: "image_invalid", body: fixed(okFiles + "\n" + `image = "Not A Ref"`), want: `"Not A Ref" is not a valid image reference`},
 	{name: "network_missing", body: fixed(okFiles + "\n" + `network = "molecule-no-such-network"`), want: `network "molecule-no-such-network" does not exist`},
 }
 

@@ -7,11 +7,14 @@
 package resources
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
@@ -23,6 +26,10 @@ type ProviderData struct {
 	PlatformURL          string
 	RuntimeImages        map[string]string
 	AllowPrivilegedTiers bool
+	// ImagePull is the provider's image_pull: the policy of workspaces that set none.
+	ImagePull string
+	// RegistryPasswords are masked in every log line of a create.
+	RegistryPasswords []string
 	// Platform is the Molecule platform's API; nil when not configured.
 	Platform *platform.Client
 
@@ -57,6 +64,23 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *ProviderData {
 		return nil
 	}
 	return data
+}
+
+// pullPolicy is a workspace's image_pull, else the provider's.
+func (p *ProviderData) pullPolicy(v types.String) string {
+	if s := v.ValueString(); s != "" {
+		return s
+	}
+	return p.ImagePull
+}
+
+// maskRegistryPasswords keeps registry passwords out of the provider's log.
+func (p *ProviderData) maskRegistryPasswords(ctx context.Context) context.Context {
+	if len(p.RegistryPasswords) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskMessageStrings(ctx, p.RegistryPasswords...)
+	return tflog.MaskAllFieldValuesStrings(ctx, p.RegistryPasswords...)
 }
 
 // DataSources lists the provider's data sources.

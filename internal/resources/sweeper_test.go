@@ -69,6 +69,19 @@ func init() {
 			return err
 		},
 	})
+	resource.AddTestSweepers("registry_images", &resource.Sweeper{
+		Name:         "registry_images",
+		Dependencies: []string{"molecule_workspace"},
+		F: func(string) error {
+			cli, err := sweepClient()
+			if err != nil {
+				return err
+			}
+			defer cli.Close()
+			_, err = acctest.SweepRegistryImages(context.Background(), cli, acctest.SweepOptions{MinAge: *sweepMinAge, Log: log.Printf})
+			return err
+		},
+	})
 	resource.AddTestSweepers("extra_engines", &resource.Sweeper{
 		Name: "extra_engines",
 		F:    func(string) error { return acctest.SweepExtraEngines(log.Printf) },

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
@@ -33,11 +34,16 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 	manifest, ok := scanTemplate(plan.TemplatePath, &resp.Diagnostics)
 	spec := toSpec(ctx, plan, manifest, timeout, &resp.Diagnostics)
 	spec.SecretEnv = secretEnvFromConfig(ctx, req.Config, &resp.Diagnostics)
+	spec.ImagePull = r.data.pullPolicy(plan.ImagePull)
+	if !plan.ImageDigest.IsUnknown() {
+		spec.ImageDigest = plan.ImageDigest.ValueString()
+	}
 	spec.PlatformToken = platformTokenFromConfig(ctx, req.Config, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = maskSecrets(ctx, spec)
+	ctx = r.data.maskRegistryPasswords(ctx)
 	obs, err := r.data.Engine.Create(ctx, spec, progressLogger(spec.WorkspaceID))
 	if obs.Exists {
 		// Recorded even on failure: Terraform then taints it, and the next
@@ -100,6 +106,9 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 		}
 	}
 	applyObserved(ctx, &state, obs, importing, &resp.Diagnostics)
+	if importing {
+		state.ImageDigest = types.StringValue(r.data.Engine.ImageDigestOf(ctx, obs.Image, obs.ImageID))
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 }

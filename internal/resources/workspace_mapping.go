@@ -56,6 +56,7 @@ func removal(m workspaceModel) provisioner.Removal {
 		ContainerID:     m.ContainerID.ValueString(),
 		ConfigVolume:    provisioner.ConfigVolumeName(id),
 		WorkspaceVolume: workspaceVolume,
+		SessionsVolume:  provisioner.WorkspaceSpec{WorkspaceID: id, Runtime: m.Runtime.ValueString()}.SessionsVolume(),
 		KeepVolumes:     m.KeepVolumes.ValueBool(),
 	}
 }
@@ -71,6 +72,15 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 	m.observedSummary = summaryOf(id, o)
 	m.observedDetails = detailsOf(o)
 	m.ID = types.StringValue(id)
+	if provisioner.SameImageRef(prior.Image.ValueString(), o.Image) {
+		m.Image = prior.Image // a pinned reference is recorded without its tag
+	}
+	switch {
+	case o.ImageDigestKnown:
+		m.ImageDigest = types.StringValue(o.ImageDigest)
+	case prior.ImageDigest.IsNull() || prior.ImageDigest.IsUnknown():
+		m.ImageDigest = types.StringValue("")
+	}
 	if o.Name == "" {
 		m.Name = prior.Name
 	}

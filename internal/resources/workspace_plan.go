@@ -224,10 +224,14 @@ func (p *planner) requireExistingConfig(manifest *provisioner.TemplateManifest) 
 		return
 	}
 	// The volume exists (its container was removed, or it was recreated):
-	// look inside. A missing image is reported by checkEngine.
+	// look inside, with the image when it is here already. A missing image
+	// is reported by checkEngine (or pulled at apply).
 	image := p.plan.Image.ValueString()
 	if p.plan.Image.IsUnknown() || image == "" {
 		return
+	}
+	if ref, err := provisioner.ParseImageRef(image); err == nil {
+		image = ref.EngineRef()
 	}
 	if _, err := p.r.data.Engine.ImageID(p.ctx, image); err != nil {
 		return
@@ -261,23 +265,7 @@ func scanTemplate(v types.String, diags interface {
 // the container name.
 func (p *planner) checkEngine() {
 	m, e := p.plan, p.r.data.Engine
-	if !m.Image.IsUnknown() && m.Image.ValueString() != "" {
-		id, err := e.ImageID(p.ctx, m.Image.ValueString())
-		var missing *provisioner.MissingImageError
-		switch {
-		case errors.As(err, &missing):
-			at, fix := path.Root("image"), "or set image to an image that exists"
-			if p.config.Image.IsNull() {
-				at = path.Root("runtime")
-				fix = fmt.Sprintf("or point the provider's runtime_images[%q] (or this workspace's image) at an image that exists", m.Runtime.ValueString())
-			}
-			p.resp.Diagnostics.AddAttributeError(at, "Image not found", err.Error()+", "+fix+".")
-		case err != nil:
-			p.resp.Diagnostics.AddError("Docker engine error", err.Error())
-		default:
-			m.ImageID = types.StringValue(id)
-		}
-	}
+	p.planImage()
 	networkChanged := p.state == nil || p.state.Network.ValueString() != m.Network.ValueString()
 	_, planned := p.r.data.plannedNetworks.Load(m.Network.ValueString())
 	if !provisioner.TierUsesHostNetwork(int(m.Tier.ValueInt64())) && !m.Network.IsUnknown() && networkChanged && !planned {
@@ -328,6 +316,7 @@ func (p *planner) decideReplacements() {
 		"name":             {p.state.Name, p.plan.Name},
 		"image":            {p.state.Image, p.plan.Image},
 		"image_id":         {p.state.ImageID, p.plan.ImageID},
+		"image_digest":     {p.state.ImageDigest, p.plan.ImageDigest},
 		"workspace_access": {p.state.WorkspaceAccess, p.plan.WorkspaceAccess},
 		"platform_url":     {p.state.PlatformURL, p.plan.PlatformURL},
 		"network":          {p.state.Network, p.plan.Network},

@@ -77,7 +77,17 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"image": schema.StringAttribute{
 				Optional: true, Computed: true, PlanModifiers: keepString,
-				MarkdownDescription: "Image to run. Default: the provider's `runtime_images` entry for `runtime`. The image must already be on the engine (nothing is pulled). Changing it replaces the workspace.",
+				Validators:          []validator.String{validators.ImageReference()},
+				MarkdownDescription: "Image to run: a tag (`ghcr.io/molecule-ai/workspace-template-langgraph:latest`, `my-build:dev`) or a digest-pinned reference (`repo@sha256:...`, `repo:tag@sha256:...`, where the digest decides). Default: the provider's `runtime_images` entry for `runtime`, else `" + provisioner.DefaultImageTemplate + "`. Pulled as `image_pull` says. Changing it replaces the workspace.",
+			},
+			"image_pull": schema.StringAttribute{
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(provisioner.PullPolicies...)},
+				MarkdownDescription: "Pull policy of this workspace's image, over the provider's `image_pull`: " + quoted(provisioner.PullPolicies) + " (see the provider). With `always`, a tag that now points to another digest plans a replacement showing the old and new `image_digest`. Default: the provider's.",
+			},
+			"image_digest": schema.StringAttribute{
+				Computed: true, PlanModifiers: keepString,
+				MarkdownDescription: "Registry digest (`sha256:...`) of the image the container runs, when known: empty for an image built or loaded on the engine without a registry. With `image_pull = \"always\"` the plan shows the digest the registry serves now; a change replaces the workspace.",
 			},
 			"image_id": schema.StringAttribute{
 				Computed: true, PlanModifiers: keepString,
@@ -175,7 +185,7 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"keep_volumes": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Keep the config and workspace volumes on destroy. Default: `false` (both are removed; a host `workspace_path` is never touched).",
+				MarkdownDescription: "Keep the config and workspace volumes (and claude-code's sessions volume) on destroy. Default: `false` (they are removed; a host `workspace_path` is never touched). Anonymous volumes the engine made for the image's `VOLUME` paths are removed with the container either way: no later container could use them.",
 			},
 			"wait_for_ready": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),

@@ -126,9 +126,9 @@ func TestAccWorkspaceValidation_engine(t *testing.T) {
 	missingTag := acctest.VariantImagePrefix + ":missing-" + strings.ToLower(acctest.RandomID("img"))
 	runValidationCases(t, []validationCase{
 		{"missing runtime image", func(id string) string {
-			return fmt.Sprintf("provider \"molecule\" {\n  network = %q\n  runtime_images = { langgraph = %q }\n}\n", acctest.Network, missingTag) +
+			return fmt.Sprintf("provider \"molecule\" {\n  network = %q\n  image_pull = \"never\"\n  runtime_images = { langgraph = %q }\n}\n", acctest.Network, missingTag) +
 				workspaceHCL("test", id, configYAMLLine("invalid"))
-		}, acctest.MessageRegexp("Image not found", `image "`+missingTag+`" is not present on the Docker engine (nothing is pulled)`)},
+		}, acctest.MessageRegexp("Image not found", `image "`+missingTag+`" is not present on the Docker engine and image_pull is "never"`)},
 		{"missing network", invalidWorkspace(`network = "tfacc-no-such-network"`),
 			acctest.MessageRegexp("Network not found", `network "tfacc-no-such-network" does not exist`)},
 		{"ids sharing a prefix", func(id string) string {

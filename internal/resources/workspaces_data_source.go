@@ -87,7 +87,7 @@ func (d *workspacesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":         schema.StringAttribute{Computed: true, MarkdownDescription: "Volume name."},
 					"workspace_id": schema.StringAttribute{Computed: true, MarkdownDescription: "Workspace the volume belonged to."},
-					"role":         schema.StringAttribute{Computed: true, MarkdownDescription: "`" + provisioner.RoleConfigVolume + "` or `" + provisioner.RoleWorkspaceVolume + "`."},
+					"role":         schema.StringAttribute{Computed: true, MarkdownDescription: "`" + provisioner.RoleConfigVolume + "`, `" + provisioner.RoleWorkspaceVolume + "` or `" + provisioner.RoleSessionsVolume + "` (claude-code)."},
 				}},
 			},
 		},

@@ -184,3 +184,11 @@ func UserLabels() validator.Map {
 		return nil
 	}}
 }
+
+// ImageReference accepts what docker pull accepts: a tag, a digest or both.
+func ImageReference() validator.String {
+	return stringCheck{desc: "an image reference", check: func(s string) error {
+		_, err := provisioner.ParseImageRef(s)
+		return err
+	}}
+}
