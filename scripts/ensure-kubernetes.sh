@@ -25,7 +25,7 @@
 # flags: a cold build takes minutes, a cached start seconds.
 #
 # Everything lives apart from the Docker engine: its own containerd (socket,
-# config, root, state, cgroup parent "molecule-kubepods"), its own bridge
+# config, root, state), pods under the cgroup /molecule-kubepods, its own bridge
 # (molecule-k8s0, 10.244.0.0/24), state under /var/lib/molecule-k8s and
 # /run/molecule-k8s, logs under /tmp/molecule-k8s. The API server listens on
 # 127.0.0.1 only. No kube-proxy and no cluster DNS: pods are reached through
