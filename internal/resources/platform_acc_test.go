@@ -81,6 +81,17 @@ func expectOutput(t *testing.T, r acctest.TFResult, parts ...string) {
 	}
 }
 
+// expectNoOutput fails when the terraform output holds any of the parts.
+func expectNoOutput(t *testing.T, r acctest.TFResult, parts ...string) {
+	t.Helper()
+	out := strings.Join(strings.Fields(r.Output()), " ")
+	for _, p := range parts {
+		if strings.Contains(out, p) {
+			t.Errorf("terraform %s output shows %q:\n%s", strings.Join(r.Args, " "), p, r.Output())
+		}
+	}
+}
+
 // stillThere fails when the container does not exist for the whole watch.
 func stillThere(t *testing.T, cli *client.Client, id string, watch time.Duration) {
 	t.Helper()

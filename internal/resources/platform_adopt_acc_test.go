@@ -124,7 +124,8 @@ func readFile(t *testing.T, cli *client.Client, containerName, file string) stri
 // platform:<id> import block with -generate-config-out writes config.yaml
 // and notes.txt into config_files (not .auth_token); until the sensitive env
 // value is filled in by hand the plan refuses to replace; then the apply
-// switches the record to external and recreates the container with our
+// switches the record to external (the plan before it does not warn that
+// the platform manages the workspace) and recreates the container with our
 // labels on the same two volumes: the files in /configs (the platform's
 // token included) and /workspace survive, the API key is in the env, the
 // stand-in's sweeps leave it alone, a plan is empty, and destroy removes
@@ -195,6 +196,8 @@ func TestAccPlatform_adoptPlatformMadeWorkspace(t *testing.T) {
 	}
 	plan := wd.MustRun("plan")
 	expectOutput(t, plan, "will be adopted from the platform", "1 to import, 0 to add, 1 to change, 0 to destroy")
+	// The record is still langgraph, but this apply switches it to external.
+	expectNoOutput(t, plan, "The platform manages this workspace")
 	wd.MustRun("apply", "-auto-approve")
 
 	if rec, _ := s.Record(id); rec.Runtime != "external" {

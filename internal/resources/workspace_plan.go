@@ -37,7 +37,9 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state, reqState: req.State}
+	adopted := readAdoption(ctx, req.Private)
+	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state, reqState: req.State,
+		adoptionPending: adopted != nil && adopted.Pending}
 	p.checkPlatformView()
 	if plan.WorkspaceID.IsUnknown() {
 		return
@@ -46,7 +48,6 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	p.checkTier()
 	p.checkWorkspacePath()
 	p.planConfigFiles()
-	adopted := readAdoption(ctx, req.Private)
 	if adopted == nil || !adopted.Pending {
 		p.checkEngine()
 	}
@@ -83,6 +84,8 @@ type planner struct {
 	state  *workspaceModel
 	// reqState is the prior state as Terraform sent it.
 	reqState tfsdk.State
+	// adoptionPending: imported with platform:<id>, not yet applied.
+	adoptionPending bool
 }
 
 func (p *planner) creating() bool { return p.state == nil }
