@@ -150,8 +150,8 @@ func deleteRecord(t *testing.T, s *platformstandin.Server, id string) {
 // the record's own auth_token is kept in state by design) and neither the
 // apply output nor its TF_LOG=TRACE log shows it. running = false leaves the
 // stopped container alone for 8 s of platform sweeps (every second). A status
-// of failed in the platform and keep_volumes = true give plan warnings naming
-// the workspace. Destroy removes container, volumes and record.
+// of failed, then offline, in the platform and keep_volumes = true give plan
+// warnings naming the workspace. Destroy removes container, volumes and record.
 func TestAccPlatform_wiredRecordRunsWorkspace(t *testing.T) {
 	t.Parallel()
 	acctest.PreCheck(t)
@@ -218,6 +218,11 @@ func TestAccPlatform_wiredRecordRunsWorkspace(t *testing.T) {
 	s.SetStatus(id, "failed")
 	plan := wd.MustRun("plan")
 	expectOutput(t, plan, "Platform reports the workspace failed", id)
+	// And offline (heartbeats lapsed): the plan says that too.
+	s.SetStatus(id, "offline")
+	plan = wd.MustRun("plan")
+	expectOutput(t, plan, "Platform reports the workspace offline", id)
+	expectNoOutput(t, plan, "Platform reports the workspace failed")
 	s.SetStatus(id, "online")
 
 	// Stopped by Terraform, an external workspace is left alone.
