@@ -7,9 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -78,11 +80,11 @@ func (r *platformWorkspaceResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional: true, MarkdownDescription: "Id of the parent workspace in the platform's hierarchy. Updated in place.",
 			},
 			"budget_limit": schema.Float64Attribute{
-				Optional: true, MarkdownDescription: "Budget limit the platform enforces for the workspace. Updated in place.",
+				Optional: true, MarkdownDescription: "Budget limit the platform enforces for the workspace. Updated in place. The platform's API cannot clear it: removing it from the configuration leaves the last value in the platform (the plan warns) and Terraform stops managing it.",
 			},
 			"max_concurrent_tasks": schema.Int64Attribute{
 				Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)},
-				MarkdownDescription: "How many tasks the platform sends the workspace at once. Updated in place.",
+				MarkdownDescription: "How many tasks the platform sends the workspace at once. Updated in place. The platform's API cannot clear it: removing it from the configuration leaves the last value in the platform (the plan warns) and Terraform stops managing it.",
 			},
 			"auth_token": schema.StringAttribute{
 				Computed: true, Sensitive: true, PlanModifiers: keepString,
@@ -133,6 +135,22 @@ func (r *platformWorkspaceResource) ModifyPlan(ctx context.Context, req resource
 	if state.Runtime.ValueString() != platform.RuntimeExternal {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("runtime"), types.StringValue(platform.RuntimeExternal))...)
 	}
+	var config platformWorkspaceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if !state.BudgetLimit.IsNull() && config.BudgetLimit.IsNull() {
+		warnUnclearable(&resp.Diagnostics, "budget_limit", state.ID.ValueString(), strconv.FormatFloat(state.BudgetLimit.ValueFloat64(), 'g', -1, 64))
+	}
+	if !state.MaxConcurrentTasks.IsNull() && config.MaxConcurrentTasks.IsNull() {
+		warnUnclearable(&resp.Diagnostics, "max_concurrent_tasks", state.ID.ValueString(), strconv.FormatInt(state.MaxConcurrentTasks.ValueInt64(), 10))
+	}
+}
+
+// warnUnclearable warns when a setting the platform cannot clear is removed
+// from the configuration: its API has no documented way to unset
+// budget_limit or max_concurrent_tasks, so the platform keeps the last value.
+func warnUnclearable(diags *diag.Diagnostics, name, id, last string) {
+	diags.AddAttributeWarning(path.Root(name), name+" is not cleared in the platform",
+		fmt.Sprintf("%s is removed from the configuration of platform workspace %s, but the platform's API offers no way to clear it: the platform keeps %s. Terraform stops managing it; to change the limit, set %s to the value you want instead.", name, id, last, name))
 }
 
 func (r *platformWorkspaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -232,7 +250,8 @@ func differences(plan platformWorkspaceModel, got platform.Workspace) platform.C
 }
 
 // applyRecord copies what the platform holds onto the model. Settings the
-// platform does not return keep the model's value.
+// platform does not return, and limits the model does not set, keep the
+// model's value.
 func applyRecord(m *platformWorkspaceModel, w platform.Workspace) {
 	m.ID = types.StringValue(w.ID)
 	m.Name = types.StringValue(w.Name)
@@ -241,10 +260,12 @@ func applyRecord(m *platformWorkspaceModel, w platform.Workspace) {
 	m.Tier = types.Int64Value(int64(w.Tier))
 	m.Status = types.StringValue(w.Status)
 	m.Runtime = types.StringValue(w.Runtime)
-	if w.BudgetLimit != nil {
+	// Read back only while managed: one removed from the configuration
+	// stays in the platform (it cannot be cleared) and out of state.
+	if w.BudgetLimit != nil && !m.BudgetLimit.IsNull() {
 		m.BudgetLimit = types.Float64Value(*w.BudgetLimit)
 	}
-	if w.MaxConcurrentTasks != nil {
+	if w.MaxConcurrentTasks != nil && !m.MaxConcurrentTasks.IsNull() {
 		m.MaxConcurrentTasks = types.Int64Value(*w.MaxConcurrentTasks)
 	}
 	if m.AuthToken.IsNull() || m.AuthToken.IsUnknown() {
