@@ -77,6 +77,9 @@ func (e *Engine) InspectPlatformContainer(ctx context.Context, workspaceID strin
 	if obs.ConfigVolume != "" && obs.ConfigVolume != ConfigVolumeName(workspaceID) {
 		return ObservedWorkspace{}, fmt.Errorf("container %s on %s mounts volume %s at /configs, not %s: it cannot be adopted under this provider's names", name, e.host, obs.ConfigVolume, ConfigVolumeName(workspaceID))
 	}
+	if obs.SessionsVolume != "" && obs.SessionsVolume != SessionsVolumeName(workspaceID) {
+		return ObservedWorkspace{}, fmt.Errorf("container %s on %s mounts volume %s at %s, not %s: it cannot be adopted under this provider's names", name, e.host, obs.SessionsVolume, ClaudeSessionsPath, SessionsVolumeName(workspaceID))
+	}
 	if obs.ConfigHashes, err = e.readConfigHashes(ctx, info.ID); err != nil {
 		return ObservedWorkspace{}, fmt.Errorf("reading /configs of %s on %s: %w", name, e.host, err)
 	}

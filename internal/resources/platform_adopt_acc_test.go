@@ -28,16 +28,27 @@ import (
 )
 
 // platformMadeWorkspace builds what the platform's provisioner makes for a
-// workspace: volumes ws-<id12>-configs and ws-<id>-workspace (the platform's
-// naming), a container ws-<id12> labelled molecule.platform.managed=true
-// with an API key in its env, and files in both volumes. It returns the
-// container ID and the workspace volume's name.
-func platformMadeWorkspace(t *testing.T, cli *client.Client, id, platformURL, token string) (string, string) {
+// workspace of a runtime: volumes ws-<id12>-configs and ws-<id>-workspace
+// (the platform's naming), for claude-code also ws-<id12>-claude-sessions at
+// /root/.claude/sessions, a container ws-<id12> labelled
+// molecule.platform.managed=true with an API key in its env, and files in
+// every volume. It returns the container ID and the workspace volume's name.
+func platformMadeWorkspace(t *testing.T, cli *client.Client, id, runtime, platformURL, token string) (string, string) {
 	t.Helper()
 	ctx := context.Background()
 	name := provisioner.ContainerName(id)
 	configVol, workspaceVol := name+"-configs", "ws-"+id+"-workspace"
-	for _, v := range []string{configVol, workspaceVol} {
+	volumes := []string{configVol, workspaceVol}
+	mounts := []mount.Mount{
+		{Type: mount.TypeVolume, Source: configVol, Target: "/configs"},
+		{Type: mount.TypeVolume, Source: workspaceVol, Target: "/workspace"},
+	}
+	if provisioner.HasSessionsVolume(runtime) {
+		sessionsVol := provisioner.SessionsVolumeName(id)
+		volumes = append(volumes, sessionsVol)
+		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: sessionsVol, Target: provisioner.ClaudeSessionsPath})
+	}
+	for _, v := range volumes {
 		if _, err := cli.VolumeCreate(ctx, volume.CreateOptions{Name: v}); err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +57,7 @@ func platformMadeWorkspace(t *testing.T, cli *client.Client, id, platformURL, to
 		_ = cli.ContainerRemove(context.Background(), name, container.RemoveOptions{Force: true})
 		// A container being removed still holds its volumes for a moment.
 		for end := time.Now().Add(15 * time.Second); ; time.Sleep(250 * time.Millisecond) {
-			err := acctest.RemoveVolumes(cli, configVol, workspaceVol)
+			err := acctest.RemoveVolumes(cli, volumes...)
 			if err == nil || time.Now().After(end) {
 				if err != nil {
 					t.Errorf("removing the test's volumes: %v", err)
@@ -58,16 +69,13 @@ func platformMadeWorkspace(t *testing.T, cli *client.Client, id, platformURL, to
 	port := nat.Port("8000/tcp")
 	created, err := cli.ContainerCreate(ctx,
 		&container.Config{
-			Image:        acctest.StandinImage("langgraph"),
+			Image:        acctest.StandinImage(runtime),
 			Labels:       map[string]string{provisioner.LabelPlatformManaged: "true"},
 			Env:          []string{"WORKSPACE_ID=" + id, "WORKSPACE_CONFIG_PATH=/configs", "PLATFORM_URL=" + platformURL, "MOLECULE_URL=" + platformURL, "TIER=2", "PLUGINS_DIR=/plugins", "MY_API_KEY=sk-platform-made"},
 			ExposedPorts: nat.PortSet{port: {}},
 		},
 		&container.HostConfig{
-			Mounts: []mount.Mount{
-				{Type: mount.TypeVolume, Source: configVol, Target: "/configs"},
-				{Type: mount.TypeVolume, Source: workspaceVol, Target: "/workspace"},
-			},
+			Mounts:        mounts,
 			Resources:     container.Resources{Memory: 512 << 20, MemorySwap: 512 << 20, NanoCPUs: 1e9},
 			RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
 			PortBindings:  nat.PortMap{port: {{HostIP: "127.0.0.1"}}},
@@ -82,6 +90,9 @@ func platformMadeWorkspace(t *testing.T, cli *client.Client, id, platformURL, to
 	copyFile(t, cli, created.ID, "/configs", "notes.txt", "kept by the platform\n", 0o644)
 	copyFile(t, cli, created.ID, "/configs", provisioner.AuthTokenFile, token, 0o600)
 	copyFile(t, cli, created.ID, "/workspace", "data.txt", "work in progress\n", 0o644)
+	if provisioner.HasSessionsVolume(runtime) {
+		copyFile(t, cli, created.ID, provisioner.ClaudeSessionsPath, "session.json", `{"session":"kept"}`, 0o600)
+	}
 	if err := cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +149,7 @@ func TestAccPlatform_adoptPlatformMadeWorkspace(t *testing.T) {
 	id := s.AddPlatformWorkspace("fleet-agent")
 	name := provisioner.ContainerName(id)
 	token := s.WorkspaceToken(id)
-	platformContainer, workspaceVol := platformMadeWorkspace(t, cli, id, s.URL(), token)
+	platformContainer, workspaceVol := platformMadeWorkspace(t, cli, id, "langgraph", s.URL(), token)
 	s.SetStatus(id, "online") // as its runtime's registration would
 	configVol := provisioner.ConfigVolumeName(id)
 

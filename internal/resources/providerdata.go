@@ -39,6 +39,9 @@ type ProviderData struct {
 	// plannedNetworks holds the molecule_network names planned in this run:
 	// workspaces may join them although the engine does not have them yet.
 	plannedNetworks sync.Map
+	// keptAdoptions maps a workspace id to the adoption of a workspace
+	// destroyed with keep_volumes during this run, for its replacement.
+	keptAdoptions sync.Map
 }
 
 // claim records that a workspace being created plans to use its Docker

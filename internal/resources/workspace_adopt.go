@@ -63,6 +63,33 @@ func (a *adoption) applyTo(s *provisioner.WorkspaceSpec) {
 	s.AdoptedWorkspaceVolume = a.WorkspaceVolume
 }
 
+// keepAdoption hands the adoption of a workspace whose destroy kept its
+// volumes to the create that follows in the same run (a replacement): the
+// create gets no private state, and the kept volumes lack our labels.
+func (p *ProviderData) keepAdoption(workspaceID string, a adoption) {
+	p.keptAdoptions.Store(workspaceID, a)
+}
+
+// keptAdoption returns what keepAdoption recorded, else nil.
+func (p *ProviderData) keptAdoption(workspaceID string) *adoption {
+	v, ok := p.keptAdoptions.Load(workspaceID)
+	if !ok {
+		return nil
+	}
+	a := v.(adoption)
+	return &a
+}
+
+// takeAdoption returns (and forgets) what keepAdoption recorded, else nil.
+func (p *ProviderData) takeAdoption(workspaceID string) *adoption {
+	v, ok := p.keptAdoptions.LoadAndDelete(workspaceID)
+	if !ok {
+		return nil
+	}
+	a := v.(adoption)
+	return &a
+}
+
 // parseImportID splits "platform:<id>" from a plain id.
 func parseImportID(raw string) (id string, adopt bool) {
 	if rest, ok := strings.CutPrefix(raw, adoptPrefix); ok {
@@ -94,6 +121,11 @@ func (r *workspaceResource) readForAdoption(ctx context.Context, state *workspac
 		state.Name = types.StringValue(id)
 	}
 	state.Runtime = types.StringValue(r.runtimeOfImage(obs.Image))
+	if obs.SessionsVolume != "" && !provisioner.HasSessionsVolume(state.Runtime.ValueString()) {
+		resp.Diagnostics.AddError("Adopting workspace "+id+" failed",
+			"container "+provisioner.ContainerName(id)+" mounts the sessions volume "+obs.SessionsVolume+" at "+provisioner.ClaudeSessionsPath+", but its image "+obs.Image+" is not the "+provisioner.ClaudeCodeRuntime+" runtime's image: map it in the provider's runtime_images (\""+provisioner.ClaudeCodeRuntime+"\" = \""+obs.Image+"\") so that the adopted workspace keeps mounting that volume.")
+		return
+	}
 	limits := provisioner.TierDefaults(obs.Tier)
 	if obs.MemoryMB == 0 {
 		state.MemoryMB = types.Int64Value(limits.MemoryMB)
@@ -103,7 +135,7 @@ func (r *workspaceResource) readForAdoption(ctx context.Context, state *workspac
 	}
 	a.PlatformContainer = obs.ContainerID
 	a.Volumes, a.WorkspaceVolume = nil, obs.WorkspaceVolume
-	for _, v := range []string{obs.ConfigVolume, obs.WorkspaceVolume} {
+	for _, v := range []string{obs.ConfigVolume, obs.WorkspaceVolume, obs.SessionsVolume} {
 		if v != "" {
 			a.Volumes = append(a.Volumes, v)
 		}

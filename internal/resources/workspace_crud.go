@@ -44,7 +44,14 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	ctx = maskSecrets(ctx, spec)
 	ctx = r.data.maskRegistryPasswords(ctx)
+	// A replacement of an adopted workspace whose destroy kept the volumes:
+	// they are still the adopted ones, without our labels.
+	adopted := r.data.takeAdoption(spec.WorkspaceID)
+	adopted.applyTo(&spec)
 	obs, err := r.data.Engine.Create(ctx, spec, progressLogger(spec.WorkspaceID))
+	if obs.Exists && adopted != nil {
+		writeAdoption(ctx, resp.Private, *adopted, &resp.Diagnostics)
+	}
 	if obs.Exists {
 		// Recorded even on failure: Terraform then taints it, and the next
 		// apply replaces it instead of leaving it orphaned.
@@ -166,13 +173,18 @@ func (r *workspaceResource) Delete(ctx context.Context, req resource.DeleteReque
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	rm := removal(state)
-	if a := readAdoption(ctx, req.Private); a != nil && !a.Pending {
+	a := readAdoption(ctx, req.Private)
+	if a != nil && !a.Pending {
 		rm.AdoptedVolumes = a.Volumes
 		if a.WorkspaceVolume != "" && rm.WorkspaceVolume != "" {
 			rm.WorkspaceVolume = a.WorkspaceVolume
 		}
 	}
-	if err := r.data.Engine.Delete(ctx, rm, progressLogger(state.WorkspaceID.ValueString())); err != nil {
+	err := r.data.Engine.Delete(ctx, rm, progressLogger(state.WorkspaceID.ValueString()))
+	if err == nil && rm.KeepVolumes && a != nil && !a.Pending {
+		r.data.keepAdoption(state.WorkspaceID.ValueString(), *a)
+	}
+	if err != nil {
 		resp.Diagnostics.AddError("Destroying workspace "+state.WorkspaceID.ValueString()+" failed", err.Error())
 		// The container may be gone while a volume stayed (in use by a
 		// foreign container): keep the record even without a container, so

@@ -60,6 +60,16 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		if resp.Diagnostics.HasError() {
 			return
 		}
+	case state == nil && adopted != nil && plan.WorkspaceVolume.ValueString() != "":
+		// The new half of replacing an adopted workspace: which /workspace
+		// volume it gets is known once the destroy ran (kept or removed).
+		plan.WorkspaceVolume = types.StringUnknown()
+	case state == nil:
+		// The create of a replacement, planned again at apply after the
+		// destroy kept the adopted volumes for it.
+		if kept := r.data.keptAdoption(plan.WorkspaceID.ValueString()); kept != nil && kept.WorkspaceVolume != "" && plan.WorkspaceVolume.ValueString() != "" {
+			plan.WorkspaceVolume = types.StringValue(kept.WorkspaceVolume)
+		}
 	case adopted != nil && adopted.WorkspaceVolume != "" && plan.WorkspaceVolume.ValueString() != "":
 		plan.WorkspaceVolume = types.StringValue(adopted.WorkspaceVolume)
 		p.decideReplacements()
