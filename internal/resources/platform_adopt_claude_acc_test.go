@@ -24,8 +24,10 @@ import (
 // Then an env change with keep_volumes = true replaces the workspace: the
 // new container (another id) mounts the same three adopted volumes, the
 // data survives again and the platform's sweeps leave it alone; a plan is
-// empty. Finally keep_volumes = false and a destroy remove all three
-// volumes, which proves the replacement still records them as ours.
+// empty. Then, with keep_volumes = false, another env change replaces it
+// again: the adopted volumes are removed (so the first replacement still
+// recorded them as adopted) and the new container gets this provider's own
+// labelled volumes; a plan is empty; destroy removes them all.
 func TestAccPlatform_adoptClaudeCodeThenReplace(t *testing.T) {
 	t.Parallel()
 	acctest.PreCheck(t)
@@ -103,11 +105,25 @@ func TestAccPlatform_adoptClaudeCodeThenReplace(t *testing.T) {
 	}
 	expectPlanExitCode(t, wd, 0)
 
-	// The replacement still owns the adopted volumes: destroy removes them.
+	// Without keep_volumes a replacement removes the adopted volumes (the
+	// replacement above still records them as adopted, or they would block
+	// the create) and makes this provider's own.
 	set("keep_volumes", "keep_volumes = false")
 	wd.MustRun("apply", "-auto-approve")
+	set("env", `env = { MY_API_KEY = "sk-rotated-again" }`)
+	wd.MustRun("apply", "-auto-approve")
+	if exists, _, err := acctest.VolumeExists(cli, workspaceVol); err != nil || exists {
+		t.Errorf("adopted volume %s survived a replacement without keep_volumes (err %v)", workspaceVol, err)
+	}
+	ours := []string{provisioner.ConfigVolumeName(id), provisioner.WorkspaceVolumeName(id), provisioner.SessionsVolumeName(id)}
+	for _, v := range ours {
+		if exists, labels, err := acctest.VolumeExists(cli, v); err != nil || !exists || !provisioner.IsOwned(labels, id) {
+			t.Errorf("volume %s after the replacement: exists %t, labels %v (err %v); want this provider's", v, exists, labels, err)
+		}
+	}
+	expectPlanExitCode(t, wd, 0)
 	wd.MustRun("destroy", "-auto-approve")
-	for _, v := range volumes {
+	for _, v := range append(ours, workspaceVol) {
 		if exists, _, err := acctest.VolumeExists(cli, v); err != nil || exists {
 			t.Errorf("volume %s survived the destroy (err %v)", v, err)
 		}
