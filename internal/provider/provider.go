@@ -128,7 +128,7 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"registry_auth": schema.ListNestedAttribute{
 				Optional:            true,
-				MarkdownDescription: "Registry logins for pulls and digest lookups. They win over the engine host's Docker client configuration (`DOCKER_CONFIG`, else `~/.docker/config.json`: its `auths`, and its credential helpers when their `docker-credential-*` binary is on `PATH`), which is used for registries not listed here.",
+				MarkdownDescription: "Registry logins for pulls and digest lookups. They win over the Docker client configuration of the machine running Terraform (`DOCKER_CONFIG`, else `~/.docker/config.json`: its `auths`, and its credential helpers when their `docker-credential-*` binary is on `PATH`), which is used for registries not listed here.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"address": schema.StringAttribute{
 						Required:            true,

@@ -113,6 +113,11 @@ func inferTier(hc *container.HostConfig) int {
 // workspace's name before it is removed.
 func (e *Engine) Adopt(ctx context.Context, s WorkspaceSpec, platformContainerID string, progress Progress) (ObservedWorkspace, error) {
 	name := s.ContainerName()
+	// What ours needs is checked before the platform's container goes: a
+	// failure after its removal would leave the workspace with none.
+	if err := e.CheckAdoptable(ctx, s); err != nil {
+		return ObservedWorkspace{}, err
+	}
 	info, err := e.cli.ContainerInspect(ctx, platformContainerID)
 	switch {
 	case cerrdefs.IsNotFound(err):
@@ -127,12 +132,34 @@ func (e *Engine) Adopt(ctx context.Context, s WorkspaceSpec, platformContainerID
 		}
 		progress.emit(ctx, "platform container removed", map[string]any{"container": name, "id": platformContainerID[:min(12, len(platformContainerID))]})
 	}
-	for _, v := range s.AdoptedVolumes {
+	return e.Create(ctx, s, progress)
+}
+
+// CheckAdoptedVolumes confirms that every adopted volume exists.
+func (e *Engine) CheckAdoptedVolumes(ctx context.Context, volumes []string) error {
+	for _, v := range volumes {
 		if _, err := e.cli.VolumeInspect(ctx, v); err != nil {
-			return ObservedWorkspace{}, fmt.Errorf("adopted volume %s on %s: %w", v, e.host, err)
+			return fmt.Errorf("adopted volume %s on %s: %w", v, e.host, err)
 		}
 	}
-	return e.Create(ctx, s, progress)
+	return nil
+}
+
+// CheckAdoptable confirms that the container replacing a platform-made one
+// can be created: its adopted volumes, its network and its image exist.
+func (e *Engine) CheckAdoptable(ctx context.Context, s WorkspaceSpec) error {
+	if err := e.CheckAdoptedVolumes(ctx, s.AdoptedVolumes); err != nil {
+		return err
+	}
+	if s.Network != "" && !TierUsesHostNetwork(s.Tier) {
+		if err := e.CheckNetwork(ctx, s.Network); err != nil {
+			return err
+		}
+	}
+	if _, err := e.ImageID(ctx, s.Image); err != nil {
+		return fmt.Errorf("image %s for the adopted workspace on %s: %w", s.Image, e.host, err)
+	}
+	return nil
 }
 
 // isAdopted reports whether a volume name belongs to an adopted workspace.

@@ -3,13 +3,26 @@
 
 package provisioner
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // AgentPort is the port the workspace's A2A server listens on inside the container.
 const AgentPort = 8000
 
 // HostNetworkName is the network of a container that shares the host's.
 const HostNetworkName = "host"
+
+// BuiltinNetworks are Docker's own networks other than the host's ("default"
+// is how a container created without a network records the engine's
+// bridge). A workspace joins its network with its name as an alias, which
+// Docker allows only on user-defined networks, so none of these can be a
+// workspace's network; the host's is the host-network tiers' own.
+var BuiltinNetworks = []string{"bridge", "none", "default"}
+
+// IsBuiltinNetwork reports whether name is one of BuiltinNetworks.
+func IsBuiltinNetwork(name string) bool { return slices.Contains(BuiltinNetworks, name) }
 
 // DefaultNetwork is the Docker network workspaces join unless told otherwise.
 const DefaultNetwork = "molecule-monorepo-net"

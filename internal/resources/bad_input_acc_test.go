@@ -108,6 +108,8 @@ var validationCases = []badInput{
 	{name: "awareness_half", body: fixed(okFiles + "\n" + `awareness_url = "http://awareness:9000"`), want: `Attribute "awareness_namespace" must be specified when "awareness_url" is specified`},
 	{name: "ready_path_relative", body: fixed(okFiles + "\n" + `ready_path = "healthz"`), want: `must be an absolute URL path`},
 	{name: "network_bad_name", body: fixed(okFiles + "\n" + `network = "-no such net"`), want: `network name "-no such net" may hold only letters, digits`},
+	{name: "network_builtin_bridge", body: fixed(okFiles + "\n" + `network = "bridge"`), want: `"bridge" is one of Docker's own networks`},
+	{name: "network_host_not_tier4", body: fixed(okFiles + "\n" + `network = "host"`), want: `tier 2 joins a user-defined network with its container name as alias`},
 	{name: "image_invalid", body: fixed(okFiles + "\n" + `image = "Not A Ref"`), want: `"Not A Ref" is not a valid image reference`},
 }
 

@@ -178,6 +178,16 @@ func TestAccDataSources_workspaceNotFound(t *testing.T) {
 	t.Cleanup(func() {
 		_ = cli.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
 	})
+	// One the platform made: named as the platform's, with the way to adopt it.
+	platformMade := acctest.RandomID("dsplatform")
+	platformContainer, err := cli.ContainerCreate(context.Background(), &container.Config{Image: acctest.StandinImage("langgraph"),
+		Labels: map[string]string{provisioner.LabelPlatformManaged: "true"}}, nil, nil, nil, provisioner.ContainerName(platformMade))
+	if err != nil {
+		t.Fatalf("creating the platform's container: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cli.ContainerRemove(context.Background(), platformContainer.ID, container.RemoveOptions{Force: true})
+	})
 
 	lookup := func(id string) string {
 		return acctest.ProviderConfig() + fmt.Sprintf("data \"molecule_workspace\" \"x\" {\n  workspace_id = %q\n}\n", id)
@@ -186,11 +196,14 @@ func TestAccDataSources_workspaceNotFound(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: lookup(missing), ExpectError: acctest.MessageRegexp("Workspace not found", provisioner.ContainerName(missing))},
-			{Config: lookup(foreign), ExpectError: acctest.MessageRegexp("Workspace not found")},
+			{Config: lookup(foreign), ExpectError: acctest.MessageRegexp("Workspace not found", "is not managed by this provider", "taken by a container this provider does not manage")},
+			{Config: lookup(platformMade), ExpectError: acctest.MessageRegexp("Workspace not found", "belongs to the Molecule platform", `"platform:`+platformMade+`"`)},
 		},
 	})
-	// The foreign container is untouched.
-	if _, err := cli.ContainerInspect(context.Background(), created.ID); err != nil {
-		t.Errorf("foreign container: %v", err)
+	// The foreign and the platform's containers are untouched.
+	for _, id := range []string{created.ID, platformContainer.ID} {
+		if _, err := cli.ContainerInspect(context.Background(), id); err != nil {
+			t.Errorf("container %.12s: %v", id, err)
+		}
 	}
 }

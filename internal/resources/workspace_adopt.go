@@ -108,6 +108,14 @@ func (r *workspaceResource) readForAdoption(ctx context.Context, state *workspac
 		return
 	}
 	if !obs.Exists {
+		if a.PlatformContainer != "" && r.adoptedVolumesRemain(ctx, a) {
+			// An earlier apply removed the platform's container and failed
+			// before ours ran: the adoption stays pending on the same
+			// volumes, and the next apply creates the container.
+			resp.Diagnostics.AddAttributeWarning(path.Root("workspace_id"), "Adoption of workspace "+id+" is unfinished",
+				"the platform's container "+provisioner.ContainerName(id)+" is gone and this provider's is not there yet; its volumes ("+strings.Join(a.Volumes, ", ")+") remain: the next apply creates the container on them.")
+			return
+		}
 		resp.Diagnostics.AddError("Workspace not found", "no container "+provisioner.ContainerName(id)+" exists on "+r.data.Engine.Host()+" for workspace "+id+": there is nothing to adopt.")
 		return
 	}
@@ -116,6 +124,11 @@ func (r *workspaceResource) readForAdoption(ctx context.Context, state *workspac
 		return
 	}
 	applyObserved(ctx, state, obs, true, &resp.Diagnostics)
+	if provisioner.IsBuiltinNetwork(obs.Network) {
+		// A platform container on the engine's bridge: ours cannot carry its
+		// alias there, so it moves to the provider's network.
+		state.Network = types.StringValue(r.data.Network)
+	}
 	state.Env = mapValue(obs.UserEnv, true)
 	if obs.Name == "" {
 		state.Name = types.StringValue(id)
@@ -142,6 +155,14 @@ func (r *workspaceResource) readForAdoption(ctx context.Context, state *workspac
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	writeAdoption(ctx, resp.Private, *a, &resp.Diagnostics)
+}
+
+// adoptedVolumesRemain reports whether every volume of an adoption exists.
+func (r *workspaceResource) adoptedVolumesRemain(ctx context.Context, a *adoption) bool {
+	if len(a.Volumes) == 0 {
+		return false
+	}
+	return r.data.Engine.CheckAdoptedVolumes(ctx, a.Volumes) == nil
 }
 
 // runtimeOfImage names the runtime whose image a platform container runs

@@ -65,8 +65,14 @@ func (d *workspaceDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	if !obs.Exists {
+		detail := fmt.Sprintf("no container %s managed by this provider exists on %s for workspace %s.", provisioner.ContainerName(id), d.data.Engine.Host(), id)
+		// A container that holds the name but is not ours (the platform's,
+		// say) is named as such rather than reported missing.
+		if holder, _, err := d.data.Engine.NameConflict(ctx, id); err == nil && holder != "" {
+			detail = fmt.Sprintf("%s is not managed by this provider: %s.", provisioner.ContainerName(id), holder)
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("workspace_id"), "Workspace not found",
-			fmt.Sprintf("no container %s managed by this provider exists on %s for workspace %s. Use the molecule_workspaces data source to list the workspaces that do.", provisioner.ContainerName(id), d.data.Engine.Host(), id))
+			detail+" Use the molecule_workspaces data source to list the workspaces that are.")
 		return
 	}
 	m.ID = types.StringValue(id)

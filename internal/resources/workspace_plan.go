@@ -39,7 +39,7 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	adopted := readAdoption(ctx, req.Private)
 	p := planner{r: r, ctx: ctx, resp: resp, plan: &plan, config: config, state: state, reqState: req.State,
-		adoptionPending: adopted != nil && adopted.Pending}
+		adopting: adopted != nil && adopted.Pending}
 	p.checkPlatformView()
 	if plan.WorkspaceID.IsUnknown() {
 		return
@@ -48,9 +48,9 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	p.checkTier()
 	p.checkWorkspacePath()
 	p.planConfigFiles()
-	if adopted == nil || !adopted.Pending {
-		p.checkEngine()
-	}
+	// A pending adoption is checked as a create would be (its network and
+	// image), except for the name, which the platform's container holds.
+	p.checkEngine()
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -94,8 +94,8 @@ type planner struct {
 	state  *workspaceModel
 	// reqState is the prior state as Terraform sent it.
 	reqState tfsdk.State
-	// adoptionPending: imported with platform:<id>, not yet applied.
-	adoptionPending bool
+	// adopting: imported from the platform and not yet applied.
+	adopting bool
 }
 
 func (p *planner) creating() bool { return p.state == nil }
@@ -279,7 +279,7 @@ func scanTemplate(v types.String, diags interface {
 func (p *planner) checkEngine() {
 	m, e := p.plan, p.r.data.Engine
 	p.planImage()
-	networkChanged := p.state == nil || p.state.Network.ValueString() != m.Network.ValueString()
+	networkChanged := p.state == nil || p.adopting || p.state.Network.ValueString() != m.Network.ValueString()
 	_, planned := p.r.data.plannedNetworks.Load(m.Network.ValueString())
 	if !provisioner.TierUsesHostNetwork(int(m.Tier.ValueInt64())) && !m.Network.IsUnknown() && networkChanged && !planned {
 		var missing *provisioner.MissingNetworkError

@@ -60,7 +60,7 @@ func (p *planner) checkPlatformView() {
 	case rec.Gone():
 		p.resp.Diagnostics.AddAttributeWarning(at, "Platform record deleted",
 			fmt.Sprintf("the platform at %s deleted %s (status removed): its orphan sweeper force-removes a container of that name every minute. Re-create the record (molecule_platform_workspace) and use its new id.", c.BaseURL(), name))
-	case !rec.External() && !p.adoptionPending: // the adoption's apply switches it to external
+	case !rec.External() && !p.adopting: // the adoption's apply switches it to external
 		p.resp.Diagnostics.AddAttributeWarning(at, "The platform manages this workspace",
 			fmt.Sprintf("the platform at %s holds %s with runtime %q, not external: it force-removes the container whenever it stops (running = false included), crashes or misses heartbeats for 180 s, and starts its own. Manage the record with molecule_platform_workspace (created external), or adopt a platform-made workspace with an import id platform:%s.", c.BaseURL(), name, rec.Runtime, id))
 	}

@@ -38,6 +38,16 @@ func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.Val
 			fmt.Sprintf("tier %d (%s) mounts only /configs, so workspace_access %q cannot be honoured: use tier %s, or remove workspace_access and workspace_path.", tier, info.Name, access,
 				tierList(provisioner.Tier.HasWorkspace, "or")))
 	}
+	if network, ok := knownString(cfg.Network); ok && network == provisioner.HostNetworkName && !cfg.Tier.IsUnknown() {
+		tier := provisioner.DefaultTier
+		if !cfg.Tier.IsNull() {
+			tier = int(cfg.Tier.ValueInt64())
+		}
+		if !provisioner.TierUsesHostNetwork(tier) {
+			resp.Diagnostics.AddAttributeError(path.Root("network"), "The host's network is for "+hostNetworkTiers()+" only",
+				fmt.Sprintf("tier %d joins a user-defined network with its container name as alias, which Docker does not allow on the host's network: name a user-defined network (a molecule_network resource), leave network out for the provider's, or use %s.", tier, hostNetworkTiers()))
+		}
+	}
 	validateSecretEnv(ctx, cfg, &resp.Diagnostics)
 	validatePlatformToken(cfg, &resp.Diagnostics)
 }

@@ -1,4 +1,5 @@
-# Look up a workspace that another configuration (or the platform) manages.
+# Look up a workspace that another Terraform configuration manages (it must carry
+# this provider's labels: a container the platform made is not found).
 data "molecule_workspace" "researcher" {
   workspace_id = "3f0c5a7e-1d2b-4c3a-9e8f-0a1b2c3d4e5f"
 }

@@ -61,6 +61,8 @@ func CheckNetworkName(name string) error {
 		return fmt.Errorf("network name is %d characters long; the limit is %d", len(name), MaxNetworkNameLength)
 	case !dockerNamePattern.MatchString(name):
 		return fmt.Errorf("network name %q may hold only %s, and must start with %s", name, NameCharacters, NameStart)
+	case provisioner.IsBuiltinNetwork(name):
+		return fmt.Errorf("%q is one of Docker's own networks, on which a container cannot have the network alias a workspace is reached by: name a user-defined network (a molecule_network resource), or leave it out for the provider's (default %q)", name, provisioner.DefaultNetwork)
 	}
 	return nil
 }

@@ -57,6 +57,10 @@ func TestCheckNetworkName(t *testing.T) {
 		strings.Repeat("n", 129): "network name is 129 characters long",
 		"-net":                   `network name "-net" may hold only letters`,
 		"my net":                 "must start with a letter or digit",
+		"bridge":                 `"bridge" is one of Docker's own networks`,
+		"default":                `"default" is one of Docker's own networks`,
+		"none":                   `"none" is one of Docker's own networks`,
+		"host":                   "", // the host-network tiers' own; ValidateConfig checks the tier
 	}
 	for name, want := range cases {
 		err := CheckNetworkName(name)
