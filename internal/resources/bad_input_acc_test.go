@@ -107,6 +107,7 @@ var validationCases = []badInput{
 	{name: "awareness_half", body: fixed(okFiles + "\n" + `awareness_url = "http://awareness:9000"`), want: `Attribute "awareness_namespace" must be specified when "awareness_url" is specified`},
 	{name: "ready_path_relative", body: fixed(okFiles + "\n" + `ready_path = "healthz"`), want: `must be an absolute URL path`},
 	{name: "network_bad_name", body: fixed(okFiles + "\n" + `network = "-no such net"`), want: `network name "-no such net" may hold only letters, digits`},
+	{name: "image_invalid", body: fixed(okFiles + "\n" + `image = "Not A Ref"`), want: `"Not A Ref" is not a valid image reference`},
 }
 
 // planCases pass validation and fail in ModifyPlan, which looks at the host's
@@ -138,7 +139,6 @@ var planCases = []badInput{
 	{name: "tier_3_without_opt_in", body: fixed(okFiles + "\ntier = 3"), want: `tier 3 runs privileged with host access; set allow_privileged_tiers = true`},
 	{name: "tier_4_without_opt_in", body: fixed(okFiles + "\ntier = 4"), want: `tier 4 runs privileged with host access; set allow_privileged_tiers = true`},
 	{name: "image_missing", body: fixed(okFiles + "\n" + `image = "molecule-tf-standin:no-such-tag"` + "\n" + `image_pull = "never"`), want: `image "molecule-tf-standin:no-such-tag" is not present on the Docker engine and image_pull is "never"`},
-	{name: "image_invalid", body: fixed(okFiles + "\n" + `image = "Not A Ref"`), want: `"Not A Ref" is not a valid image reference`},
 	{name: "network_missing", body: fixed(okFiles + "\n" + `network = "molecule-no-such-network"`), want: `network "molecule-no-such-network" does not exist`},
 }
 
