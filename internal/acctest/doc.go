@@ -20,6 +20,7 @@
 //     engine_privileged.go).
 //   - infra_*.go, test infrastructure: the TestMain that keeps acceptance
 //     tests from starting without TF_ACC (infra_testmain.go), names and
-//     images (infra_names.go), extra engines, TLS, sshd, free ports, the
+//     stand-in images (infra_names.go, infra_variants.go), test registries
+//     (infra_registry.go), extra engines, TLS, sshd, free ports, the
 //     repository root and the sweepers.
 package acctest

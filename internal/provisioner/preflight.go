@@ -63,7 +63,7 @@ func (e *Engine) ForgetImage(ref string) { e.imageCache.Delete(ref) }
 type MissingImageError struct{ Ref string }
 
 func (m *MissingImageError) Error() string {
-	return fmt.Sprintf("image %q is not present on the Docker engine and image_pull is %q: pull, build or load it on this engine (docker pull %s), set image_pull = %q to let the provider pull it, or point runtime_images/image at an image that exists", m.Ref, PullNever, m.Ref, PullMissing)
+	return fmt.Sprintf("image %q is not present on the Docker engine and the pull policy is %q: pull, build or load it on this engine (docker pull %s)", m.Ref, PullNever, m.Ref)
 }
 
 // MissingNetworkError is a network the engine does not have.
@@ -116,10 +116,10 @@ func describeConflict(name, workspaceID, holderID string, holder *container.Conf
 		labels = holder.Labels
 	}
 	if IsOwned(labels, "") {
-		return fmt.Sprintf("container %s already belongs to workspace %q, whose id shares the first %d characters with %q: Docker names come from that prefix, so choose a workspace_id with a different prefix", name, labels[LabelWorkspaceID], ShortIDLength, workspaceID)
+		return fmt.Sprintf("container %s already belongs to workspace %q, whose id shares the first %d characters with %q: Docker names come from that prefix, so give the workspace an id with a different prefix", name, labels[LabelWorkspaceID], ShortIDLength, workspaceID)
 	}
 	if IsPlatformManaged(labels) {
 		return (&PlatformContainerError{Name: name, WorkspaceID: workspaceID, Host: "this engine"}).Error()
 	}
-	return fmt.Sprintf("container name %s is taken by a container this provider does not manage (id %.12s): remove or rename it yourself, or choose another workspace_id; the provider never touches containers it does not own", name, holderID)
+	return fmt.Sprintf("container name %s is taken by a container this provider does not manage (id %.12s): remove or rename it yourself, or give the workspace another id; the provider never touches containers it does not own", name, holderID)
 }

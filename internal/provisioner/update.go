@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 )
 
@@ -70,14 +72,41 @@ func (e *Engine) Update(ctx context.Context, s WorkspaceSpec, ch Changes, progre
 	case !s.Running && running:
 		timeout := 10
 		if err := e.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &timeout}); err != nil {
+			if e.removedByOthers(ctx, id) {
+				return Missing(s.WorkspaceID), fmt.Errorf(removedByOthersFormat, name, e.host)
+			}
 			return ObservedWorkspace{}, fmt.Errorf("stopping %s on %s: %w", name, e.host, err)
 		}
 		progress.emit(ctx, "container stopped", map[string]any{"container": name})
 		obs, err := e.Inspect(ctx, s.WorkspaceID, true)
-		if err == nil && !obs.Exists {
-			return obs, fmt.Errorf("container %s on %s was removed by someone else right after it stopped: the Molecule platform does that to workspaces whose record is not external (see the guide \"Running next to the Molecule platform\"); the next plan re-creates it", name, e.host)
+		if (err != nil || !obs.Exists || obs.ConfigHashes["config.yaml"] == "") && e.removedByOthers(ctx, id) {
+			return Missing(s.WorkspaceID), fmt.Errorf(removedByOthersFormat, name, e.host)
 		}
 		return obs, err
 	}
 	return e.Inspect(ctx, s.WorkspaceID, true)
+}
+
+// removedByOthersFormat explains a container gone right after Update stopped
+// it (container name, engine).
+const removedByOthersFormat = "container %s on %s was removed by someone else right after it stopped: the Molecule platform does that to workspaces whose record is not external (see the guide \"Running next to the Molecule platform\"); the next plan re-creates it"
+
+// removedByOthers reports whether a container is gone or being removed,
+// waiting a little for a removal in progress to finish.
+func (e *Engine) removedByOthers(ctx context.Context, containerID string) bool {
+	for range 20 {
+		info, err := e.cli.ContainerInspect(ctx, containerID)
+		if cerrdefs.IsNotFound(err) {
+			return true
+		}
+		if err != nil || info.State == nil || (info.State.Status != "removing" && info.State.Status != "dead") {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return true
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return true
 }

@@ -76,6 +76,7 @@ var validationCases = []badInput{
 	{name: "secret_env_key_with_equals", body: fixed(okFiles + "\n" + `secret_env_wo = { "K=V" = "x" }` + "\nsecret_env_wo_version = 1"), want: `contains '=' or a NUL byte`},
 	{name: "secret_env_also_in_env", body: fixed(okFiles + "\n" + `env = { API_KEY = "a" }` + "\n" + `secret_env_wo = { API_KEY = "b" }` + "\nsecret_env_wo_version = 1"), want: `API_KEY set in both env and secret_env_wo`},
 	{name: "secret_env_without_version", body: fixed(okFiles + "\n" + `secret_env_wo = { API_KEY = "b" }`), want: `Attribute "secret_env_wo_version" must be specified when "secret_env_wo" is specified`},
+	{name: "platform_token_without_version", body: fixed(okFiles + "\n" + `platform_token_wo = "tok"`), want: `platform_token_wo needs a version`},
 	// workspace ids (Docker container-name rules, length).
 	{name: "id_empty", id: "", want: `workspace_id is empty`},
 	{name: "id_leading_dash", id: "-tfacc-bad", want: `must start with a letter or digit`},

@@ -5,6 +5,7 @@ package resources
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
@@ -17,7 +18,10 @@ import (
 func engineErrorDetail(err error) string {
 	var notReady *provisioner.NotReadyError
 	var volumeTaken *provisioner.VolumeTakenError
+	var missingImage *provisioner.MissingImageError
 	switch {
+	case errors.As(err, &missingImage):
+		return err.Error() + "; " + missingImageFix()
 	case errors.As(err, &notReady):
 		return err.Error() + "\nRaise the create timeout, or set wait_for_ready = false."
 	case errors.As(err, &volumeTaken):
@@ -48,3 +52,15 @@ func hostDirErrorDetail(err error) string {
 }
 
 func quotedValue(s string) string { return `"` + s + `"` }
+
+// missingImageDetail words a *provisioner.MissingImageError with the
+// attributes that choose and fetch the image.
+func missingImageDetail(m *provisioner.MissingImageError) string {
+	return fmt.Sprintf("image %q is not present on the Docker engine and image_pull is %q: pull, build or load it on this engine (docker pull %s), %s",
+		m.Ref, provisioner.PullNever, m.Ref, missingImageFix())
+}
+
+// missingImageFix is what to change in the configuration for a missing image.
+func missingImageFix() string {
+	return fmt.Sprintf("set image_pull = %q to let the provider pull it, or point runtime_images/image at an image that exists", provisioner.PullMissing)
+}

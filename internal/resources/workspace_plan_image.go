@@ -60,7 +60,7 @@ func (p *planner) planImage() {
 	switch {
 	case policy == provisioner.PullNever:
 		if !present {
-			p.resp.Diagnostics.AddAttributeError(at, "Image not found", err.Error())
+			p.resp.Diagnostics.AddAttributeError(at, "Image not found", missingImageDetail(missing))
 			return
 		}
 		m.ImageID, m.ImageDigest = types.StringValue(id), types.StringValue(localDigest)
