@@ -83,17 +83,21 @@ func (e *Engine) InspectPlatformContainer(ctx context.Context, workspaceID strin
 	return obs, nil
 }
 
-// inferTier reads a platform-made container's tier from its isolation.
+// inferTier reads a platform-made container's tier from its isolation,
+// through the tier table: the tier with the most host access whose marks
+// the container shows (host network, else privileged, else a read-only
+// root filesystem), else the default tier.
 func inferTier(hc *container.HostConfig) int {
-	switch {
-	case hc == nil:
+	if hc == nil {
 		return DefaultTier
-	case hc.NetworkMode.IsHost():
-		return 4
-	case hc.Privileged:
-		return 3
-	case hc.ReadonlyRootfs:
-		return 1
+	}
+	for _, t := range slices.Backward(tiers) {
+		switch {
+		case t.HostNetwork && hc.NetworkMode.IsHost(),
+			t.Privileged && !t.HostNetwork && hc.Privileged,
+			t.Sandboxed && hc.ReadonlyRootfs:
+			return t.Number
+		}
 	}
 	return DefaultTier
 }

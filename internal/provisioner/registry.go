@@ -38,23 +38,44 @@ type RegistryError struct {
 }
 
 func (r *RegistryError) Error() string {
-	var advice string
+	return r.Message(r.Advice(RegistryAdviceWords{
+		Mirror:   "use a mirror that it can reach",
+		AddLogin: "configure a login for it",
+		CheckRef: "check the image reference",
+	}))
+}
+
+// RegistryAdviceWords are the parts of the advice that depend on how the
+// caller lets the user configure images and logins (the resources layer
+// names its attributes there).
+type RegistryAdviceWords struct {
+	Mirror   string // how to point at a mirror
+	AddLogin string // how to add a login for the registry
+	CheckRef string // how to check the image's name
+}
+
+// Advice says what to do about the problem, with words for the
+// configuration-specific parts.
+func (r *RegistryError) Advice(words RegistryAdviceWords) string {
 	switch r.Problem {
 	case RegistryUnreachable:
-		advice = "the Docker engine at " + r.Engine + " cannot reach the registry: check that it runs and that the engine's host can reach it (DNS, proxy, firewall, and for a private CA /etc/docker/certs.d/" + r.Ref.Registry() + "/ca.crt), or point image_registry/runtime_images at a mirror that it can reach"
+		return "the Docker engine at " + r.Engine + " cannot reach the registry: check that it runs and that the engine's host can reach it (DNS, proxy, firewall, and for a private CA /etc/docker/certs.d/" + r.Ref.Registry() + "/ca.crt), or " + words.Mirror
 	case RegistryAuth:
 		if r.LoginSource == "" {
-			advice = "no login for " + r.Ref.Registry() + " was found: add a registry_auth block for it to the provider, or docker login " + r.Ref.Registry() + " on this host"
-		} else {
-			advice = "the login from " + r.LoginSource + " was refused or may not read this repository: fix that username/password (or token) or its permissions"
+			return "no login for " + r.Ref.Registry() + " was found: " + words.AddLogin + ", or docker login " + r.Ref.Registry() + " on this host"
 		}
+		return "the login from " + r.LoginSource + " was refused or may not read this repository: fix that username/password (or token) or its permissions"
 	case RegistryNotFound:
-		advice = "the registry has no such repository or tag: check the name (image, runtime_images, image_registry) and that the image was pushed"
+		return "the registry has no such repository or tag: " + words.CheckRef + " and that the image was pushed"
 	case RegistryDigest:
-		advice = "the registry now serves another image under this reference than the plan saw: run terraform plan again and review the new digest"
+		return "the registry now serves another image under this reference than the plan saw: run terraform plan again and review the new digest"
 	default:
-		advice = "see the engine's message below"
+		return "see the engine's message below"
 	}
+}
+
+// Message is the error's text with the given advice.
+func (r *RegistryError) Message(advice string) string {
 	return fmt.Sprintf("image %s: %s, %s; %s. Engine said: %s", r.Ref.Original, r.Ref.Describe(), r.Problem, advice, r.EngineSaid)
 }
 

@@ -6,6 +6,7 @@ package resources
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
@@ -19,7 +20,10 @@ func engineErrorDetail(err error) string {
 	var notReady *provisioner.NotReadyError
 	var volumeTaken *provisioner.VolumeTakenError
 	var missingImage *provisioner.MissingImageError
+	var registry *provisioner.RegistryError
 	switch {
+	case errors.As(err, &registry):
+		return strings.Replace(err.Error(), registry.Error(), registryErrorDetail(registry), 1)
 	case errors.As(err, &missingImage):
 		return err.Error() + "; " + missingImageFix()
 	case errors.As(err, &notReady):
@@ -63,4 +67,14 @@ func missingImageDetail(m *provisioner.MissingImageError) string {
 // missingImageFix is what to change in the configuration for a missing image.
 func missingImageFix() string {
 	return fmt.Sprintf("set image_pull = %q to let the provider pull it, or point runtime_images/image at an image that exists", provisioner.PullMissing)
+}
+
+// registryErrorDetail is a *provisioner.RegistryError's message with advice
+// in terms of the attributes that name images and logins.
+func registryErrorDetail(r *provisioner.RegistryError) string {
+	return r.Message(r.Advice(provisioner.RegistryAdviceWords{
+		Mirror:   "point image_registry/runtime_images at a mirror that it can reach",
+		AddLogin: "add a registry_auth block for it to the provider",
+		CheckRef: "check the name (image, runtime_images, image_registry)",
+	}))
 }

@@ -6,6 +6,7 @@ package resources
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -71,7 +72,7 @@ func (r *platformWorkspaceResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional: true, Computed: true,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 				Validators:          []validator.Int64{int64validator.Between(provisioner.MinTier, provisioner.MaxTier)},
-				MarkdownDescription: "Tier recorded in the platform, 1-4. Default: what the platform stores (3). It does not set the container's tier: that is `molecule_workspace.tier`. Updated in place.",
+				MarkdownDescription: fmt.Sprintf("Tier recorded in the platform, %d-%d. Default: what the platform stores (3). It does not set the container's tier: that is `molecule_workspace.tier`. Updated in place.", provisioner.MinTier, provisioner.MaxTier),
 			},
 			"parent_id": schema.StringAttribute{
 				Optional: true, MarkdownDescription: "Id of the parent workspace in the platform's hierarchy. Updated in place.",

@@ -73,7 +73,7 @@ func (p *planner) planImage() {
 			// A workspace that runs: an outage of its registry must not
 			// block every plan (or a destroy). It keeps its image until the
 			// registry answers again.
-			p.resp.Diagnostics.AddAttributeWarning(at, "Image registry unreachable: workspace keeps its image", err.Error())
+			p.resp.Diagnostics.AddAttributeWarning(at, "Image registry unreachable: workspace keeps its image", registryErrorDetail(regErr))
 			m.ImageID, m.ImageDigest = types.StringValue(id), p.state.ImageDigest
 			return
 		}
@@ -94,7 +94,7 @@ func (p *planner) planImage() {
 func (p *planner) addRegistryError(at path.Path, err error) {
 	var r *provisioner.RegistryError
 	if errors.As(err, &r) {
-		p.resp.Diagnostics.AddAttributeError(at, "Image registry: "+string(r.Problem), err.Error())
+		p.resp.Diagnostics.AddAttributeError(at, "Image registry: "+string(r.Problem), registryErrorDetail(r))
 		return
 	}
 	p.resp.Diagnostics.AddAttributeError(at, "Image registry error", err.Error())
