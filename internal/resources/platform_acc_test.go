@@ -409,6 +409,7 @@ resource "molecule_workspace" "made" {
   platform_token_wo_version = 3
 }
 `, id, acctest.MinimalConfigYAML("gencfg"), id))
+	maker.DestroyOnCleanup() // a no-op once the workspace is handed over
 	maker.MustRun("apply", "-auto-approve")
 	maker.MustRun("state", "rm", "molecule_workspace.made") // handed over below
 

@@ -44,7 +44,16 @@ func platformMadeWorkspace(t *testing.T, cli *client.Client, id, platformURL, to
 	}
 	t.Cleanup(func() { // after the destroy, which must have removed them
 		_ = cli.ContainerRemove(context.Background(), name, container.RemoveOptions{Force: true})
-		_ = acctest.RemoveVolumes(cli, configVol, workspaceVol)
+		// A container being removed still holds its volumes for a moment.
+		for end := time.Now().Add(15 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+			err := acctest.RemoveVolumes(cli, configVol, workspaceVol)
+			if err == nil || time.Now().After(end) {
+				if err != nil {
+					t.Errorf("removing the test's volumes: %v", err)
+				}
+				return
+			}
+		}
 	})
 	port := nat.Port("8000/tcp")
 	created, err := cli.ContainerCreate(ctx,
