@@ -159,19 +159,22 @@ func untag(cli *client.Client, ref string) {
 	_, _ = cli.ImageRemove(context.Background(), ref, image.RemoveOptions{Force: false, PruneChildren: false})
 }
 
-// RemovePulled removes what the engine pulled under ref (by name: the
-// stand-in layers shared with other tags stay). Images still used by a
-// container stay too.
+// RemovePulled removes every name the engine holds for ref's repository
+// (tags and digests, such as an older digest an "always" pull replaced):
+// the stand-in layers shared with other names stay, and so do images still
+// used by a container.
 func RemovePulled(cli *client.Client, ref string) {
 	ctx := context.Background()
-	info, err := cli.ImageInspect(ctx, ref)
+	repo := refRepo(ref)
+	list, err := cli.ImageList(ctx, image.ListOptions{})
 	if err != nil {
 		return
 	}
-	untag(cli, ref)
-	for _, rd := range info.RepoDigests {
-		if strings.HasPrefix(rd, refRepo(ref)+"@") {
-			untag(cli, rd)
+	for _, img := range list {
+		for _, name := range append(append([]string{}, img.RepoTags...), img.RepoDigests...) {
+			if strings.HasPrefix(name, repo+":") || strings.HasPrefix(name, repo+"@") {
+				untag(cli, name)
+			}
 		}
 	}
 }
