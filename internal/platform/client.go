@@ -95,9 +95,6 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		msg += ": " + e.Message
 	}
-	if e.Status == http.StatusUnauthorized {
-		msg += " (check the provider's platform_admin_token or MOLECULE_ADMIN_TOKEN)"
-	}
 	return msg
 }
 

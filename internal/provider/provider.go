@@ -111,13 +111,13 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"runtime_images": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Map of runtime name to image, laid over the default table `" + provisioner.DefaultImageTemplate + "` for " + quoted(provisioner.KnownRuntimes()) + ". Entries win over the table; new keys add runtimes. Any reference works: a registry name, a local tag (`my-build:dev`) or a digest-pinned one (`repo@sha256:...`, `repo:tag@sha256:...`).",
+				MarkdownDescription: "Map of runtime name to image, laid over the default table `" + provisioner.DefaultImage("<image_registry>", "<runtime>") + "` for " + quoted(provisioner.KnownRuntimes()) + ". Entries win over the table; new keys add runtimes. Any reference works: a registry name, a local tag (`my-build:dev`) or a digest-pinned one (`repo@sha256:...`, `repo:tag@sha256:...`).",
 			},
 			"image_registry": schema.StringAttribute{
 				Optional: true,
 				Validators: []validator.String{stringvalidator.RegexMatches(imageRegistryPattern,
 					"must be a registry host with an optional namespace and no scheme or tag, e.g. ghcr.io/molecule-ai or 123456789012.dkr.ecr.eu-west-1.amazonaws.com/molecule")},
-				MarkdownDescription: "Registry (host and namespace) of the default image table, `" + provisioner.DefaultImageTemplate + "`: one line moves every default image to a mirror or a private registry. Default: `MOLECULE_IMAGE_REGISTRY`, else `" + provisioner.DefaultImageRegistry + "`.",
+				MarkdownDescription: "Registry (host and namespace) of the default image table, `" + provisioner.DefaultImage("<image_registry>", "<runtime>") + "`: one line moves every default image to a mirror or a private registry. Default: `MOLECULE_IMAGE_REGISTRY`, else `" + provisioner.DefaultImageRegistry + "`.",
 			},
 			"image_pull": schema.StringAttribute{
 				Optional:   true,

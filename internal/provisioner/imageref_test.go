@@ -95,7 +95,7 @@ func TestCredentialsLookup(t *testing.T) {
 	c := Credentials{Explicit: []RegistryCredential{{Address: "ghcr.io", Username: "explicit", Password: "secret"}}, ConfigPath: path}
 	ctx := context.Background()
 	got, ok, err := c.lookup(ctx, "ghcr.io")
-	if err != nil || !ok || got.auth.Username != "explicit" || !strings.Contains(got.source, "registry_auth") {
+	if err != nil || !ok || got.auth.Username != "explicit" || !strings.Contains(got.source, "the login given to the provider") {
 		t.Errorf("ghcr.io: %+v %v %v", got.source, ok, err)
 	}
 	got, ok, err = c.lookup(ctx, "r.example:5000")
@@ -120,7 +120,7 @@ func TestRegistryErrorMessages(t *testing.T) {
 		"Error response from daemon: manifest unknown: manifest unknown":                         RegistryNotFound,
 		`Get "https://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused`: RegistryUnreachable,
 	} {
-		err := e.classifyRegistryError(r, "registry_auth entry for 127.0.0.1:5443", errorString(engineSaid))
+		err := e.classifyRegistryError(r, "the login given to the provider for 127.0.0.1:5443", errorString(engineSaid))
 		if err.Problem != problem {
 			t.Errorf("%q: problem %q, want %q", engineSaid, err.Problem, problem)
 		}

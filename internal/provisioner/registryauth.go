@@ -88,7 +88,7 @@ func (c Credentials) lookup(ctx context.Context, host string) (credential, bool,
 	for _, e := range c.Explicit {
 		if NormalizeRegistryHost(e.Address) == host {
 			return credential{auth: registry.AuthConfig{Username: e.Username, Password: e.Password, ServerAddress: e.Address},
-				source: "registry_auth entry for " + e.Address}, true, nil
+				source: "the login given to the provider for " + e.Address}, true, nil
 		}
 	}
 	path := c.ConfigPath

@@ -20,9 +20,6 @@ var knownRuntimes = []string{"autogen", "claude-code", "codex", "crewai", "deepa
 // KnownRuntimes lists the default runtimes, sorted, for validation and docs.
 func KnownRuntimes() []string { return append([]string(nil), knownRuntimes...) }
 
-// DefaultImageTemplate describes the default image name, for docs.
-const DefaultImageTemplate = "<image_registry>/workspace-template-<runtime>:latest"
-
 // DefaultImage is the platform's image for a runtime under a registry
 // (a host with an optional namespace, such as ghcr.io/molecule-ai).
 func DefaultImage(registry, runtime string) string {

@@ -6,8 +6,10 @@ package resources
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
+	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 )
 
@@ -21,7 +23,10 @@ func engineErrorDetail(err error) string {
 	var volumeTaken *provisioner.VolumeTakenError
 	var missingImage *provisioner.MissingImageError
 	var registry *provisioner.RegistryError
+	var refused *platform.APIError
 	switch {
+	case errors.As(err, &refused) && refused.Status == http.StatusUnauthorized:
+		return err.Error() + " (check the provider's platform_admin_token or MOLECULE_ADMIN_TOKEN)"
 	case errors.As(err, &registry):
 		return strings.Replace(err.Error(), registry.Error(), registryErrorDetail(registry), 1)
 	case errors.As(err, &missingImage):

@@ -165,7 +165,7 @@ func (r *platformWorkspaceResource) Create(ctx context.Context, req resource.Cre
 		ParentID: plan.ParentID.ValueString(), BudgetLimit: optionalFloat(plan.BudgetLimit), MaxConcurrentTasks: optionalInt64(plan.MaxConcurrentTasks),
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Creating the platform workspace "+plan.Name.ValueString()+" failed", err.Error())
+		resp.Diagnostics.AddError("Creating the platform workspace "+plan.Name.ValueString()+" failed", engineErrorDetail(err))
 		return
 	}
 	plan.ID = types.StringValue(created.ID)
@@ -201,7 +201,7 @@ func (r *platformWorkspaceResource) settle(ctx context.Context, c *platform.Clie
 	for attempt := 0; attempt < 2; attempt++ {
 		got, err := c.Get(ctx, id)
 		if err != nil {
-			diags.AddError("Reading platform workspace "+id+" back failed", err.Error())
+			diags.AddError("Reading platform workspace "+id+" back failed", engineErrorDetail(err))
 			return
 		}
 		ch := differences(*plan, got)
@@ -216,7 +216,7 @@ func (r *platformWorkspaceResource) settle(ctx context.Context, c *platform.Clie
 			return
 		}
 		if err := c.Update(ctx, id, ch); err != nil {
-			diags.AddError("Correcting platform workspace "+id+" failed", err.Error())
+			diags.AddError("Correcting platform workspace "+id+" failed", engineErrorDetail(err))
 			return
 		}
 	}
@@ -306,7 +306,7 @@ func (r *platformWorkspaceResource) Delete(ctx context.Context, req resource.Del
 		return
 	}
 	if err := c.Delete(ctx, state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Deleting platform workspace "+state.ID.ValueString()+" failed", err.Error())
+		resp.Diagnostics.AddError("Deleting platform workspace "+state.ID.ValueString()+" failed", engineErrorDetail(err))
 	}
 }
 

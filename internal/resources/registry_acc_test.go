@@ -147,7 +147,7 @@ func TestAccRegistry_wrongPassword(t *testing.T) {
 	if r.Err == nil {
 		t.Fatalf("apply with a wrong password succeeded:\n%s", r)
 	}
-	if !acctest.MessageRegexp("Image registry: authentication refused", "registry "+reg.Host, "repository "+strings.TrimPrefix(ns, reg.Host+"/")+"/workspace-template-langgraph", "tag latest", "registry_auth entry for "+reg.Host).MatchString(r.Output()) {
+	if !acctest.MessageRegexp("Image registry: authentication refused", "registry "+reg.Host, "repository "+strings.TrimPrefix(ns, reg.Host+"/")+"/workspace-template-langgraph", "tag latest", "the login given to the provider for "+reg.Host).MatchString(r.Output()) {
 		t.Fatalf("unexpected error:\n%s", r)
 	}
 	logData, _ := os.ReadFile(logFile)

@@ -78,7 +78,7 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"image": schema.StringAttribute{
 				Optional: true, Computed: true, PlanModifiers: keepString,
 				Validators:          []validator.String{validators.ImageReference()},
-				MarkdownDescription: "Image to run: a tag (`ghcr.io/molecule-ai/workspace-template-langgraph:latest`, `my-build:dev`) or a digest-pinned reference (`repo@sha256:...`, `repo:tag@sha256:...`, where the digest decides). Default: the provider's `runtime_images` entry for `runtime`, else `" + provisioner.DefaultImageTemplate + "`. Pulled as `image_pull` says. Changing it replaces the workspace.",
+				MarkdownDescription: "Image to run: a tag (`ghcr.io/molecule-ai/workspace-template-langgraph:latest`, `my-build:dev`) or a digest-pinned reference (`repo@sha256:...`, `repo:tag@sha256:...`, where the digest decides). Default: the provider's `runtime_images` entry for `runtime`, else `" + provisioner.DefaultImage("<image_registry>", "<runtime>") + "`. Pulled as `image_pull` says. Changing it replaces the workspace.",
 			},
 			"image_pull": schema.StringAttribute{
 				Optional:            true,
