@@ -114,6 +114,52 @@ func TestAccWorkspace_imageWithVolumes(t *testing.T) {
 	})
 }
 
+// The same image at tiers 3 and 4 (allow_privileged_tiers): created, not
+// started, since engines in a sandbox cannot start privileged containers and
+// Docker makes a container's anonymous volumes at create. Each applies
+// cleanly and plans no change afterwards; the workspace volume is the named
+// one, the engine's anonymous volume is at /data only (tier 4 also binds
+// the Docker socket, which is no volume), and destroy removes it.
+func TestAccWorkspace_imageWithVolumesPrivilegedTiers(t *testing.T) {
+	t3, t4 := acctest.RandomID("vol3"), acctest.RandomID("vol4")
+	cli := acctest.Docker(t)
+	image := acctest.StandinVariant("volumes")
+	var anonymous []string
+	expectMounts := func(*terraform.State) error {
+		anonymous = nil
+		for _, id := range []string{t3, t4} {
+			anon, err := acctest.AnonymousVolumes(cli, id)
+			if err != nil {
+				return err
+			}
+			if got := slices.Sorted(maps.Keys(anon)); !slices.Equal(got, []string{"/data"}) {
+				return fmt.Errorf("workspace %s has anonymous volumes at %v, want [/data]", id, got)
+			}
+			anonymous = append(anonymous, slices.Collect(maps.Values(anon))...)
+		}
+		return nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			acctest.CheckNothingLeft(cli, t3, t4),
+			acctest.ExpectVolumesGone(cli, func() []string { return anonymous }),
+		),
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig("allow_privileged_tiers = true") +
+				variantWorkspace("t3", t3, image, "tier = 3", "running = false") +
+				variantWorkspace("t4", t4, image, "tier = 4", "running = false"),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr("molecule_workspace.t3", "workspace_volume", provisioner.WorkspaceVolumeName(t3)),
+				resource.TestCheckResourceAttr("molecule_workspace.t4", "workspace_volume", provisioner.WorkspaceVolumeName(t4)),
+				resource.TestCheckResourceAttr("molecule_workspace.t3", "config_volume", provisioner.ConfigVolumeName(t3)),
+				expectMounts,
+			),
+		}},
+	})
+}
+
 func expectVolumesExist(cli *client.Client, names func() []string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for _, n := range names() {
