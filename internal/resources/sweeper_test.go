@@ -46,46 +46,42 @@ func TestMain(m *testing.M) {
 func init() {
 	resource.AddTestSweepers("molecule_workspace", &resource.Sweeper{
 		Name: "molecule_workspace",
-		F: func(string) error {
-			cli, err := sweepClient()
-			if err != nil {
-				return err
-			}
-			defer cli.Close()
-			_, err = acctest.SweepWorkspaces(context.Background(), cli, acctest.SweepOptions{MinAge: *sweepMinAge, Log: log.Printf})
-			return err
-		},
+		F: withSweepClient(func(ctx context.Context, cli *client.Client, o acctest.SweepOptions) ([]string, error) {
+			return acctest.SweepWorkspaces(ctx, cli, o)
+		}),
 	})
 	resource.AddTestSweepers("molecule_network", &resource.Sweeper{
 		Name:         "molecule_network",
 		Dependencies: []string{"molecule_workspace"},
-		F: func(string) error {
-			cli, err := sweepClient()
-			if err != nil {
-				return err
-			}
-			defer cli.Close()
-			_, err = acctest.SweepNetworks(context.Background(), cli, []string{"molecule-" + acctest.IDPrefix, acctest.IDPrefix}, acctest.SweepOptions{MinAge: *sweepMinAge, Log: log.Printf})
-			return err
-		},
+		F: withSweepClient(func(ctx context.Context, cli *client.Client, o acctest.SweepOptions) ([]string, error) {
+			return acctest.SweepNetworks(ctx, cli, []string{"molecule-" + acctest.IDPrefix, acctest.IDPrefix}, o)
+		}),
 	})
 	resource.AddTestSweepers("registry_images", &resource.Sweeper{
 		Name:         "registry_images",
 		Dependencies: []string{"molecule_workspace"},
-		F: func(string) error {
-			cli, err := sweepClient()
-			if err != nil {
-				return err
-			}
-			defer cli.Close()
-			_, err = acctest.SweepRegistryImages(context.Background(), cli, acctest.SweepOptions{MinAge: *sweepMinAge, Log: log.Printf})
-			return err
-		},
+		F: withSweepClient(func(ctx context.Context, cli *client.Client, o acctest.SweepOptions) ([]string, error) {
+			return acctest.SweepRegistryImages(ctx, cli, o)
+		}),
 	})
 	resource.AddTestSweepers("extra_engines", &resource.Sweeper{
 		Name: "extra_engines",
 		F:    func(string) error { return acctest.SweepExtraEngines(log.Printf) },
 	})
+}
+
+// withSweepClient makes a sweeper function that runs sweep with a client of
+// the engine named by DOCKER_HOST and the run's options.
+func withSweepClient(sweep func(context.Context, *client.Client, acctest.SweepOptions) ([]string, error)) func(string) error {
+	return func(string) error {
+		cli, err := sweepClient()
+		if err != nil {
+			return err
+		}
+		defer cli.Close()
+		_, err = sweep(context.Background(), cli, acctest.SweepOptions{MinAge: *sweepMinAge, Log: log.Printf})
+		return err
+	}
 }
 
 func sweepClient() (*client.Client, error) {
