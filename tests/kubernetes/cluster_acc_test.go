@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -51,9 +52,7 @@ const (
 // test skips; inside them a missing or unreachable cluster fails it.
 func cluster(t *testing.T) (*kubernetes.Clientset, *rest.Config) {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 and " + kubeconfigEnv + " to run it against a cluster")
-	}
+	acctest.AcceptanceOnly(t)
 	path := os.Getenv(kubeconfigEnv)
 	if path == "" {
 		t.Fatalf("TF_ACC is set but %s is not: run\n  export %s=\"$(scripts/ensure-kubernetes.sh --load-image %s %s)\"",
