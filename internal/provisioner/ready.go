@@ -123,7 +123,7 @@ func (e *Engine) waitReady(ctx context.Context, s WorkspaceSpec, containerID str
 			}
 		}
 		if url != "" && obs.Running && healthy {
-			if lastErr = probe(ctx, agent.client, url); lastErr == nil {
+			if lastErr = lastAnswer(ctx, lastErr, probe(ctx, agent.client, url)); lastErr == nil {
 				progress.emit(ctx, "workspace ready", map[string]any{"container": s.ContainerName(), "url": url, "elapsed": time.Since(start).String()})
 				return obs, nil
 			}
@@ -177,7 +177,7 @@ func (a *agentProber) probeUntil(ctx context.Context, url string, probing bool, 
 		if !probing || !time.Now().Before(deadline) {
 			return false // the caller looks at the container, then probes
 		}
-		if *lastErr = probe(ctx, a.client, url); *lastErr == nil {
+		if *lastErr = lastAnswer(ctx, *lastErr, probe(ctx, a.client, url)); *lastErr == nil {
 			return true
 		}
 	}
@@ -208,6 +208,16 @@ func readyURL(o ObservedWorkspace, s WorkspaceSpec) string {
 		return fmt.Sprintf("http://%s:%d%s", o.ContainerIP, AgentPort, path)
 	}
 	return ""
+}
+
+// lastAnswer is what a failed wait reports: the newest probe result, except
+// that a probe cut short by the wait's own deadline keeps the answer before it
+// ("HTTP 404" says more than "context deadline exceeded").
+func lastAnswer(ctx context.Context, previous, latest error) error {
+	if latest != nil && previous != nil && ctx.Err() != nil {
+		return previous
+	}
+	return latest
 }
 
 func probe(ctx context.Context, c *http.Client, url string) error {

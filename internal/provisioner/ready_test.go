@@ -254,6 +254,57 @@ func TestWaitReadyTimesOutWithoutStopping(t *testing.T) {
 	}
 }
 
+// The wait's deadline can cut a probe short: the error still gives the
+// agent's last answer, not the cancelled request (CI saw "context deadline
+// exceeded" where the test expected "HTTP 404").
+func TestWaitReadyKeepsTheLastAnswerWhenTheDeadlineCutsAProbe(t *testing.T) {
+	var answered sync.Once
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first := false
+		answered.Do(func() { first = true })
+		if first {
+			http.NotFound(w, r)
+			return
+		}
+		select { // every later probe outlives the wait
+		case <-r.Context().Done():
+		case <-hang:
+		}
+	}))
+	defer srv.Close()
+	defer close(hang)
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	fake := &fakeDocker{inspects: []container.InspectResponse{inspected(state("running"), 0, port)}, logs: []string{"listening"}}
+	e := &Engine{cli: fake, host: "fake", local: true}
+	err := e.WaitReady(context.Background(), WorkspaceSpec{WorkspaceID: "abc", Tier: 2, ReadyTimeout: 400 * time.Millisecond}, "c0ffee", 0, nil)
+	if err == nil || !strings.Contains(err.Error(), "HTTP 404") {
+		t.Errorf("WaitReady = %v, want the agent's last answer, HTTP 404", err)
+	}
+}
+
+func TestLastAnswer(t *testing.T) {
+	notFound, cut := errors.New("HTTP 404"), context.DeadlineExceeded
+	live := context.Background()
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []struct {
+		name             string
+		ctx              context.Context
+		previous, latest error
+		want             error
+	}{
+		{"the newest answer wins while waiting", live, notFound, cut, cut},
+		{"a probe cut by the deadline keeps the answer before", ended, notFound, cut, notFound},
+		{"the first probe has nothing before it", ended, nil, cut, cut},
+		{"success is success", ended, notFound, nil, nil},
+	} {
+		if got := lastAnswer(c.ctx, c.previous, c.latest); !errors.Is(got, c.want) && got != c.want {
+			t.Errorf("%s: lastAnswer = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
 // fakeEvents adds the engine's event log to fakeDocker.
 type fakeEvents struct {
 	*fakeDocker
