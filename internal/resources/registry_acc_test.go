@@ -19,7 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Tests against the shared test registry (scripts/ensure-registry.sh). Each
@@ -37,7 +37,7 @@ func registryWorkspace(name, id string, extra ...string) string {
 
 // defaultRef is the default image of langgraph under a namespace.
 func defaultRef(namespace string) string {
-	return provisioner.DefaultImage(namespace, "langgraph")
+	return workspace.DefaultImage(namespace, "langgraph")
 }
 
 // expectAbsent fails when the engine already has ref (the test must pull it).
@@ -378,7 +378,7 @@ func TestAccRegistry_callsPerPlan(t *testing.T) {
 		}
 		wd.SetConfig(cfg)
 	}
-	config(provisioner.PullMissing)
+	config(workspace.PullMissing)
 	wd.DestroyOnCleanup()
 	wd.MustRun("apply", "-auto-approve")
 	distributionCalls := func(args ...string) int {
@@ -393,7 +393,7 @@ func TestAccRegistry_callsPerPlan(t *testing.T) {
 	if n := distributionCalls("plan", "-detailed-exitcode"); n != 0 {
 		t.Errorf("no-change plan with image_pull = missing made %d registry calls, want 0", n)
 	}
-	config(provisioner.PullAlways)
+	config(workspace.PullAlways)
 	if n := distributionCalls("plan"); n != 1 {
 		t.Errorf("plan with image_pull = always for 3 workspaces on one image made %d registry calls, want 1", n)
 	}
