@@ -185,3 +185,36 @@ func TestMarkVolatileUnknown(t *testing.T) {
 		t.Fatal("nothing else may change")
 	}
 }
+
+func TestModelCodecMatchesFrameworkForPlatformModel(t *testing.T) {
+	ctx := context.Background()
+	var resp resource.SchemaResponse
+	(&platformWorkspaceResource{}).Schema(ctx, resource.SchemaRequest{}, &resp)
+	model := platformWorkspaceModel{
+		ID: types.StringValue("id-1"), Name: types.StringValue("alpha"), Role: types.StringNull(),
+		Tier: types.Int64Unknown(), ParentID: types.StringNull(), BudgetLimit: types.Float64Value(12.5),
+		MaxConcurrentTasks: types.Int64Null(), AuthToken: types.StringValue("tok"),
+		Status: types.StringUnknown(), Runtime: types.StringValue("external"),
+	}
+	want := tfsdk.State{Schema: resp.Schema}
+	if d := want.Set(ctx, &model); d.HasError() {
+		t.Fatal(d)
+	}
+	var got tftypes.Value
+	if d := writeModel(ctx, resp.Schema, &got, &model); d.HasError() {
+		t.Fatal(d)
+	}
+	if !got.Equal(want.Raw) {
+		t.Fatalf("codec value differs from the framework's Set:\n got %v\nwant %v", got, want.Raw)
+	}
+	var fromFramework, fromCodec platformWorkspaceModel
+	if d := want.Get(ctx, &fromFramework); d.HasError() {
+		t.Fatal(d)
+	}
+	if d := readModel(ctx, resp.Schema, want.Raw, &fromCodec); d.HasError() {
+		t.Fatal(d)
+	}
+	if !reflect.DeepEqual(fromCodec, fromFramework) || !reflect.DeepEqual(fromCodec, model) {
+		t.Fatalf("codec read differs:\n got %+v\nwant %+v", fromCodec, fromFramework)
+	}
+}
