@@ -168,14 +168,24 @@ func valueFromTerraform(ctx context.Context, f codecField, v tftypes.Value) (att
 		diags.AddAttributeError(at, "Value Conversion Error", fmt.Sprintf("reading attribute %s: %v", f.name, err))
 		return nil, diags
 	}
+	diags.Append(validateField(ctx, f, value, v)...)
+	return value, diags
+}
+
+// validateField runs the value's own validation, else its type's, as the
+// framework's Get and Set do.
+func validateField(ctx context.Context, f codecField, value attr.Value, v tftypes.Value) diag.Diagnostics {
+	at := path.Root(f.name)
 	if validatable, ok := value.(xattr.ValidateableAttribute); ok {
 		var resp xattr.ValidateAttributeResponse
 		validatable.ValidateAttribute(ctx, xattr.ValidateAttributeRequest{Path: at}, &resp)
-		diags.Append(resp.Diagnostics...)
-	} else if typ, ok := f.typ.(xattr.TypeWithValidate); ok {
-		diags.Append(typ.Validate(ctx, v, at)...)
+		return resp.Diagnostics
 	}
-	return value, diags
+	//nolint:staticcheck // deprecated for providers' own types, but the framework's Get and Set still run it (basetypes' Int64, Float64, Map...)
+	if typ, ok := f.typ.(xattr.TypeWithValidate); ok {
+		return typ.Validate(ctx, v, at)
+	}
+	return nil
 }
 
 // value is the Terraform value of model (the codec's model, or a pointer to it).
@@ -202,13 +212,7 @@ func (c *modelCodec) value(ctx context.Context, model any) (tftypes.Value, diag.
 			diags.AddAttributeError(at, "Value Conversion Error", fmt.Sprintf("writing attribute %s: %v", f.name, err))
 			return tftypes.Value{}, diags
 		}
-		if validatable, ok := value.(xattr.ValidateableAttribute); ok {
-			var resp xattr.ValidateAttributeResponse
-			validatable.ValidateAttribute(ctx, xattr.ValidateAttributeRequest{Path: at}, &resp)
-			diags.Append(resp.Diagnostics...)
-		} else if typ, ok := f.typ.(xattr.TypeWithValidate); ok {
-			diags.Append(typ.Validate(ctx, v, at)...)
-		}
+		diags.Append(validateField(ctx, f, value, v)...)
 		if diags.HasError() {
 			return tftypes.Value{}, diags
 		}
