@@ -167,3 +167,22 @@ func expectNoWrites(b *fakebackend.Backend, maxPerWorkspace int, ids ...string) 
 		}
 	})
 }
+
+// expectPriorMapValue checks one key of a map attribute as refreshed before
+// the planned change; want nil means the key is absent.
+func expectPriorMapValue(address, attribute, key string, want any) plancheck.PlanCheck {
+	return planCheck(func(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+		for _, rc := range req.Plan.ResourceChanges {
+			if rc.Address != address {
+				continue
+			}
+			before, _ := rc.Change.Before.(map[string]any)
+			m, _ := before[attribute].(map[string]any)
+			if got, ok := m[key]; (want == nil && ok) || (want != nil && got != want) {
+				resp.Error = fmt.Errorf("%s.%s[%q] read %v before the change, want %v", address, attribute, key, got, want)
+			}
+			return
+		}
+		resp.Error = fmt.Errorf("%s is not in the plan", address)
+	})
+}
