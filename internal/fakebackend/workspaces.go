@@ -105,7 +105,18 @@ func (b *Backend) Create(_ context.Context, s workspace.WorkspaceSpec, _ workspa
 	digest := obs.ImageDigest
 	obs = b.observe(c, true)
 	obs.ImageDigest, obs.ImageDigestKnown = digest, true
+	obs.ConfigStamp = b.writtenStamp(c, hashes)
 	return obs, err
+}
+
+// writtenStamp is the config stamp recorded right after the files were
+// written, as the Docker backend records it: only when config.yaml is the
+// single file written ("" otherwise, so the next refresh reads them back).
+func (b *Backend) writtenStamp(c *container, written map[string]string) string {
+	if _, ok := written["config.yaml"]; !ok || len(written) != 1 {
+		return ""
+	}
+	return b.stamp(c, []string{"config.yaml"})
 }
 
 type namedVolume struct{ name, role string }
@@ -174,12 +185,14 @@ func (b *Backend) Update(_ context.Context, s workspace.WorkspaceSpec, ch worksp
 		limits := workspace.EffectiveLimits(s)
 		c.memoryMB, c.cpus = limits.MemoryMB, limits.CPUs
 	}
+	var written map[string]string
 	if ch.Files {
 		hashes, err := workspace.ExpectedHashes(s.Template, s.ConfigFiles)
 		if err != nil {
 			return workspace.ObservedWorkspace{}, fmt.Errorf("packing config files for %s: %w", name, err)
 		}
 		b.writeFiles(s, hashes)
+		written = hashes
 	}
 	running := c.status == workspace.StatusRunning
 	var err error
@@ -189,7 +202,11 @@ func (b *Backend) Update(_ context.Context, s workspace.WorkspaceSpec, ch worksp
 	case !s.Running && running:
 		b.stop(c)
 	}
-	return b.observe(c, true), err
+	obs := b.observe(c, true)
+	if s.Running {
+		obs.ConfigStamp = b.writtenStamp(c, written)
+	}
+	return obs, err
 }
 
 // Delete removes the container and, unless r.KeepVolumes, our volumes;
@@ -232,7 +249,8 @@ func (b *Backend) Inspect(_ context.Context, workspaceID string, withFiles bool)
 
 // InspectFiles is Inspect for refresh: with a single managed file whose
 // stamp (its write generation here, its stat on Docker) equals known, the
-// hashes are not read (nil).
+// hashes are not read (nil). Reading them is recorded as a call
+// "readConfigHashes", as it costs the Docker backend one.
 func (b *Backend) InspectFiles(_ context.Context, workspaceID string, managed []string, known string) (workspace.ObservedWorkspace, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -248,6 +266,8 @@ func (b *Backend) InspectFiles(_ context.Context, workspaceID string, managed []
 	if obs.ConfigStamp != "" && obs.ConfigStamp == known {
 		return obs, nil
 	}
+	// Reading /configs back is a call of its own on Docker.
+	b.calls = append(b.calls, Call{Method: "readConfigHashes", Target: workspaceID})
 	obs.ConfigHashes = b.hashes(c)
 	return obs, nil
 }

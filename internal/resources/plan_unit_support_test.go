@@ -70,10 +70,16 @@ func unitConfig(id string, lines ...string) string {
 // and checks at the end that destroy left nothing on b.
 func runUnit(t *testing.T, b *fakebackend.Backend, steps ...resource.TestStep) {
 	t.Helper()
+	runUnitChecking(t, b, fakeHoldsNothing(b), steps...)
+}
+
+// runUnitChecking is runUnit with another check after the final destroy.
+func runUnitChecking(t *testing.T, b *fakebackend.Backend, checkDestroy func(*terraform.State) error, steps ...resource.TestStep) {
+	t.Helper()
 	t.Parallel()
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: unitFactories(b),
-		CheckDestroy:             fakeHoldsNothing(b),
+		CheckDestroy:             checkDestroy,
 		Steps:                    steps,
 	})
 }
