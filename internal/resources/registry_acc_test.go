@@ -57,12 +57,13 @@ func TestAccRegistry_pullOnFirstUseWithRegistryAuth(t *testing.T) {
 	digest := reg.Push(t, cli, acctest.StandinImage("langgraph"), ref)
 	id := acctest.RandomID("pull")
 	const addr = "molecule_workspace.test"
+	labeled := fmt.Sprintf("labels = { digest-test = %q }", id)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t); expectImageAbsent(t, cli, ref) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             acctest.CheckNothingLeft(cli, id),
 		Steps: []resource.TestStep{{
-			Config: reg.ProviderBlock(ns) + registryWorkspace("test", id),
+			Config: reg.ProviderBlock(ns) + registryWorkspace("test", id, labeled),
 			Check: resource.ComposeTestCheckFunc(
 				resource.TestCheckResourceAttr(addr, "image", ref),
 				resource.TestCheckResourceAttr(addr, "image_digest", digest),
@@ -73,6 +74,22 @@ func TestAccRegistry_pullOnFirstUseWithRegistryAuth(t *testing.T) {
 					}
 					return nil
 				},
+			),
+		}, {
+			// Both data sources report the digest too, read from the engine.
+			Config: reg.ProviderBlock(ns) + registryWorkspace("test", id, labeled) + `
+data "molecule_workspace" "read" {
+  workspace_id = molecule_workspace.test.workspace_id
+}
+data "molecule_workspaces" "all" {
+  labels     = { digest-test = "` + id + `" }
+  depends_on = [molecule_workspace.test]
+}
+`,
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr("data.molecule_workspace.read", "image_digest", digest),
+				resource.TestCheckResourceAttr("data.molecule_workspaces.all", "workspaces.#", "1"),
+				resource.TestCheckResourceAttr("data.molecule_workspaces.all", "workspaces.0.image_digest", digest),
 			),
 		}},
 	})

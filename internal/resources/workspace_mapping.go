@@ -80,6 +80,8 @@ func applyObserved(ctx context.Context, m *workspaceModel, o workspace.ObservedW
 		m.ImageDigest = types.StringValue(o.ImageDigest)
 	case prior.ImageDigest.IsNull() || prior.ImageDigest.IsUnknown():
 		m.ImageDigest = types.StringValue("")
+	default:
+		m.ImageDigest = prior.ImageDigest // refresh keeps the digest recorded at create
 	}
 	if o.Name == "" {
 		m.Name = prior.Name

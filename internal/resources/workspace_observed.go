@@ -27,6 +27,7 @@ type observedSummary struct {
 	Tier            types.Int64  `tfsdk:"tier"`
 	Image           types.String `tfsdk:"image"`
 	ImageID         types.String `tfsdk:"image_id"`
+	ImageDigest     types.String `tfsdk:"image_digest"`
 	Status          types.String `tfsdk:"status"`
 	Running         types.Bool   `tfsdk:"running"`
 	ContainerID     types.String `tfsdk:"container_id"`
@@ -60,6 +61,7 @@ func summaryOf(id string, o workspace.ObservedWorkspace) observedSummary {
 		Tier:            types.Int64Value(int64(o.Tier)),
 		Image:           types.StringValue(o.Image),
 		ImageID:         types.StringValue(o.ImageID),
+		ImageDigest:     types.StringValue(o.ImageDigest),
 		Status:          types.StringValue(o.Status),
 		Running:         types.BoolValue(o.Running),
 		ContainerID:     types.StringValue(o.ContainerID),
@@ -104,6 +106,7 @@ var (
 		{"tier", types.Int64Type, fmt.Sprintf("Isolation tier, %d-%d (see the `molecule_workspace` resource).", workspace.MinTier, workspace.MaxTier)},
 		{"image", types.StringType, "Image reference the container was created from."},
 		{"image_id", types.StringType, "ID of the image the container runs."},
+		{"image_digest", types.StringType, "Registry digest (`sha256:...`) of the image the container runs, when known: empty for an image built or loaded on the engine without a registry."},
 		{"status", types.StringType, "Container state, as Docker reports it: " + quoted(workspace.ContainerStatuses) + "."},
 		{"running", types.BoolType, "Whether the container runs (and is not restarting)."},
 		{"container_id", types.StringType, "Docker container ID."},
