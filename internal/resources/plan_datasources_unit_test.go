@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/fakebackend"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
@@ -41,6 +42,8 @@ data "molecule_workspace" "b" {
 				resource.TestCheckResourceAttr("data.molecule_workspace.b", "internal_url", workspace.InternalURL("unitdsb")),
 				resource.TestCheckResourceAttr("data.molecule_workspace.b", "status", workspace.StatusRunning),
 				resource.TestCheckResourceAttrPair("data.molecule_workspace.b", "container_id", "molecule_workspace.b", "container_id"),
+				resource.TestCheckResourceAttr("data.molecule_workspace.b", "image_digest", fakebackend.Digest(workspace.DefaultRuntime+" v1")),
+				resource.TestCheckResourceAttr("data.molecule_workspaces.team_x", "workspaces.0.image_digest", fakebackend.Digest(workspace.DefaultRuntime+" v1")),
 			),
 		},
 	)
