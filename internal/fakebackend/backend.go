@@ -140,9 +140,10 @@ func (b *Backend) record(method, target string) error {
 	return nil
 }
 
+// newID is a 64-character ID, unique in this backend, starting with prefix.
 func (b *Backend) newID(prefix string) string {
 	b.nextID++
-	return fmt.Sprintf("%s%060d%04d", prefix, 0, b.nextID)[:64]
+	return fmt.Sprintf("%s%0*d", prefix, 64-len(prefix), b.nextID)
 }
 
 // Host names the fake.
