@@ -27,32 +27,22 @@ func (b *Backend) Calls() []Call {
 }
 
 // Writes returns the calls that changed something.
-func (b *Backend) Writes() []Call {
-	var out []Call
-	for _, c := range b.Calls() {
-		if c.IsWrite() {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (b *Backend) Writes() []Call { return b.callsWhere(Call.IsWrite) }
 
 // CallsFor returns the calls about one target (a workspace id, say).
 func (b *Backend) CallsFor(target string) []Call {
-	var out []Call
-	for _, c := range b.Calls() {
-		if c.Target == target {
-			out = append(out, c)
-		}
-	}
-	return out
+	return b.callsWhere(func(c Call) bool { return c.Target == target })
 }
 
 // CallsOf returns the calls of one method.
 func (b *Backend) CallsOf(method string) []Call {
+	return b.callsWhere(func(c Call) bool { return c.Method == method })
+}
+
+func (b *Backend) callsWhere(keep func(Call) bool) []Call {
 	var out []Call
 	for _, c := range b.Calls() {
-		if c.Method == method {
+		if keep(c) {
 			out = append(out, c)
 		}
 	}
