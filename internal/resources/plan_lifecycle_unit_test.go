@@ -4,6 +4,8 @@
 package resources_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -182,5 +184,48 @@ func TestPlanLifecycle_noChangePlanWritesNothing(t *testing.T) {
 				expectNoWrites(b, 1, ids...),
 			}},
 		},
+	)
+}
+
+// A create the backend refuses records nothing: the apply fails, the
+// state stays empty and the next apply creates the workspace.
+func TestPlanLifecycle_failedCreateRecordsNothing(t *testing.T) {
+	b := newUnitFake()
+	id := "unitcreatefails"
+	runUnit(t, b,
+		resource.TestStep{
+			PreConfig:   func() { b.FailNext("Create", errors.New("engine went away")) },
+			Config:      unitConfig(id),
+			ExpectError: acctest.MessageRegexp("Creating workspace "+id+" failed", "engine went away"),
+		},
+		resource.TestStep{
+			PreConfig: b.ResetCalls,
+			Config:    unitConfig(id),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(unitAddr, plancheck.ResourceActionCreate),
+				// Nothing in state, so nothing to refresh.
+				planCheck(func(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+					if calls := b.CallsOf("InspectFiles"); len(calls) > 0 {
+						resp.Error = fmt.Errorf("the failed create left a record that was refreshed: %v", calls)
+					}
+				}),
+			}},
+		},
+	)
+}
+
+// A refresh the backend cannot answer fails the plan naming the workspace,
+// and keeps the workspace in state: the next plan finds it unchanged.
+func TestPlanLifecycle_refreshErrorKeepsState(t *testing.T) {
+	b := newUnitFake()
+	id := "unitrefreshfails"
+	runUnit(t, b,
+		resource.TestStep{Config: unitConfig(id)},
+		resource.TestStep{
+			PreConfig:   func() { b.FailNext("InspectFiles", errors.New("engine went away")) },
+			Config:      unitConfig(id),
+			ExpectError: acctest.MessageRegexp("Reading workspace "+id+" failed", "engine went away"),
+		},
+		resource.TestStep{Config: unitConfig(id), PlanOnly: true},
 	)
 }
