@@ -1,0 +1,50 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package kubernetes
+
+import (
+	"context"
+	"errors"
+
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+)
+
+// Delete removes the workspace's Deployment and waits until its pod is
+// gone (the claims are free then), then its Service and Secrets, then its
+// claims unless KeepVolumes. Every object is looked at first and removed
+// only when it carries our labels for this workspace id; objects already
+// gone count as removed.
+func (c *Cluster) Delete(ctx context.Context, r provisioner.Removal, progress provisioner.Progress) error {
+	id := r.WorkspaceID
+	name := provisioner.ContainerName(id)
+	if err := c.deleteOwned(ctx, kindDeployment, name, id); err != nil {
+		return err
+	}
+	if err := c.waitPodsGone(ctx, id, stopTimeout); err != nil {
+		return err
+	}
+	emit(ctx, progress, "deployment removed", map[string]any{"deployment": name})
+	var errs []error
+	for _, o := range []struct{ kind, name string }{
+		{kindService, name}, {kindSecret, EnvSecretName(id)}, {kindSecret, ConfigSecretName(id)},
+	} {
+		if err := c.deleteOwned(ctx, o.kind, o.name, id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if r.KeepVolumes {
+		return errors.Join(errs...)
+	}
+	for _, claim := range []string{r.ConfigVolume, r.WorkspaceVolume, r.SessionsVolume} {
+		if claim == "" {
+			continue
+		}
+		if err := c.deleteOwned(ctx, kindClaim, claim, id); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		emit(ctx, progress, "volume removed", map[string]any{"claim": claim})
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,75 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package kubernetes
+
+import (
+	"context"
+
+	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Inspect observes one workspace with two API calls, whatever withFiles
+// says: a get of its Deployment and one of its env Secret. The files'
+// hashes are those the config Secret put in /configs, recorded on the
+// Deployment; what the runtime writes there itself is not read (that would
+// take a pod exec, and an agent image has no shell). A missing Deployment,
+// or one that is not ours, is not an error: Status is "missing".
+func (c *Cluster) Inspect(ctx context.Context, workspaceID string, _ bool) (provisioner.ObservedWorkspace, error) {
+	dep, err := c.getDeployment(ctx, workspaceID)
+	if err != nil || dep == nil {
+		return missing(workspaceID), err
+	}
+	env, err := c.cs.CoreV1().Secrets(c.opts.Namespace).Get(ctx, EnvSecretName(workspaceID), metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		env = nil
+	case err != nil:
+		return provisioner.ObservedWorkspace{}, c.apiError("reading Secret "+EnvSecretName(workspaceID), err)
+	}
+	return observe(dep, env, workspaceID), nil
+}
+
+// InspectFiles is Inspect: the hashes come with it at no extra cost, so no
+// config stamp is needed.
+func (c *Cluster) InspectFiles(ctx context.Context, workspaceID string, _ []string, _ string) (provisioner.ObservedWorkspace, error) {
+	return c.Inspect(ctx, workspaceID, true)
+}
+
+// getDeployment returns the workspace's Deployment when it is ours, nil
+// when it is absent or someone else's.
+func (c *Cluster) getDeployment(ctx context.Context, workspaceID string) (*appsv1.Deployment, error) {
+	name := provisioner.ContainerName(workspaceID)
+	dep, err := c.cs.AppsV1().Deployments(c.opts.Namespace).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, c.apiError("reading Deployment "+name, err)
+	}
+	if !provisioner.IsOwned(dep.Labels, workspaceID) {
+		return nil, nil
+	}
+	return dep, nil
+}
+
+// ReadConfigFiles returns the config files of a workspace as config_files
+// holds them (for import): read from its config Secret, which is what the
+// init container writes into /configs.
+func (c *Cluster) ReadConfigFiles(ctx context.Context, workspaceID string) (map[string]string, error) {
+	name := ConfigSecretName(workspaceID)
+	sec, err := c.cs.CoreV1().Secrets(c.opts.Namespace).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, c.apiError("reading Secret "+name, err)
+	}
+	if !provisioner.IsOwned(sec.Labels, workspaceID) {
+		return map[string]string{}, nil
+	}
+	return configFilesFromSecret(sec.Data)
+}
