@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds molecule-tf-configinit:test, the FROM scratch image of
+# Builds molecule-configinit:test, the FROM scratch image of
 # cmd/molecule-configinit (puts config files into a /configs volume from
 # an init container, no shell needed), in the Docker engine the docker CLI
 # talks to, and prints its tag. The Kubernetes smoke test runs it; load it into
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="/usr/local/go/bin:$PATH"
 
-TAG="${CONFIGINIT_IMAGE:-molecule-tf-configinit:test}"
+TAG="${CONFIGINIT_IMAGE:-molecule-configinit:test}"
 log() { echo "build-config-init-image: $*" >&2; }
 
 ctx="$(mktemp -d "${TMPDIR:-/tmp}/molecule-configinit.XXXXXX")"

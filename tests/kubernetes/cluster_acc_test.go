@@ -40,7 +40,7 @@ const (
 	kubeconfigEnv = "MOLECULE_TEST_KUBECONFIG"
 
 	standinImage    = "molecule-tf-standin:langgraph"
-	configInitImage = "molecule-tf-configinit:test"
+	configInitImage = "molecule-configinit:test"
 	agentPort       = 8000
 	readyPath       = "/.well-known/agent-card.json"
 
