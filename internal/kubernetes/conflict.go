@@ -27,8 +27,12 @@ func (c *Cluster) names(workspaceID string) []namedObject {
 	deployment := func(ctx context.Context, n string) (metav1.Object, error) {
 		return apps.Deployments(ns).Get(ctx, n, getOpts)
 	}
-	service := func(ctx context.Context, n string) (metav1.Object, error) { return core.Services(ns).Get(ctx, n, getOpts) }
-	secret := func(ctx context.Context, n string) (metav1.Object, error) { return core.Secrets(ns).Get(ctx, n, getOpts) }
+	service := func(ctx context.Context, n string) (metav1.Object, error) {
+		return core.Services(ns).Get(ctx, n, getOpts)
+	}
+	secret := func(ctx context.Context, n string) (metav1.Object, error) {
+		return core.Secrets(ns).Get(ctx, n, getOpts)
+	}
 	claim := func(ctx context.Context, n string) (metav1.Object, error) {
 		return core.PersistentVolumeClaims(ns).Get(ctx, n, getOpts)
 	}
