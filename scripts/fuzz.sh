@@ -2,7 +2,7 @@
 # Runs every fuzz target (go test -list '^Fuzz') of the given packages for
 # FUZZ_TIME each (default 10s); go test fuzzes one target per invocation.
 #
-# Usage: FUZZ_TIME=10s scripts/fuzz.sh ./internal/provisioner ./internal/resources/validators
+# Usage: FUZZ_TIME=10s scripts/fuzz.sh ./internal/workspace ./internal/resources/validators
 #
 # A target fails when the fuzzer finds an input that breaks it: go test then
 # writes it to the package's testdata/fuzz/<target>/ (fix the code, commit

@@ -17,7 +17,7 @@ import (
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // TestAccCleanupRogueWorkspaces creates test-prefixed objects with and
@@ -40,10 +40,10 @@ func TestAccCleanupRogueWorkspaces(t *testing.T) {
 	orphanVolume := "test-ws-" + tag         // a labelled volume whose container is gone
 	byDisplayName := "zz" + tag + "-display" // id matches nothing, display name does
 	objects := []object{
-		{name: provisioner.ContainerName(placeholder), workspaceID: placeholder, labelled: true, want: true},
-		{name: provisioner.ConfigVolumeName(placeholder), workspaceID: placeholder, labelled: true, volume: true, want: true},
-		{name: provisioner.ConfigVolumeName(orphanVolume), workspaceID: orphanVolume, labelled: true, volume: true, want: true},
-		{name: provisioner.ContainerName(byDisplayName), workspaceID: byDisplayName, display: "cccccccc-" + tag, labelled: true, want: true},
+		{name: workspace.ContainerName(placeholder), workspaceID: placeholder, labelled: true, want: true},
+		{name: workspace.ConfigVolumeName(placeholder), workspaceID: placeholder, labelled: true, volume: true, want: true},
+		{name: workspace.ConfigVolumeName(orphanVolume), workspaceID: orphanVolume, labelled: true, volume: true, want: true},
+		{name: workspace.ContainerName(byDisplayName), workspaceID: byDisplayName, display: "cccccccc-" + tag, labelled: true, want: true},
 		// Test-prefixed but without our ownership label: never touched.
 		{name: "ws-test-ws-" + tag, workspaceID: "test-ws-" + tag + "-foreign", labelled: false},
 		{name: "ws-bbbbbbbb-" + tag + "-vol", workspaceID: "bbbbbbbb-" + tag, labelled: false, volume: true},
@@ -55,12 +55,12 @@ func TestAccCleanupRogueWorkspaces(t *testing.T) {
 		slices.DeleteFunc(slices.Clone(objects), func(o object) bool { return !o.volume }),
 		slices.DeleteFunc(slices.Clone(objects), func(o object) bool { return o.volume }))
 	for _, o := range volumesFirst {
-		labels := map[string]string{provisioner.LabelWorkspaceID: o.workspaceID}
+		labels := map[string]string{workspace.LabelWorkspaceID: o.workspaceID}
 		if o.display != "" {
-			labels[provisioner.LabelName] = o.display
+			labels[workspace.LabelName] = o.display
 		}
 		if o.labelled {
-			labels[provisioner.LabelManaged] = "true"
+			labels[workspace.LabelManaged] = "true"
 		}
 		var err error
 		if o.volume {
@@ -69,7 +69,7 @@ func TestAccCleanupRogueWorkspaces(t *testing.T) {
 		} else {
 			var hc *container.HostConfig
 			if o.workspaceID == placeholder { // mounts its config volume, as a workspace does
-				hc = &container.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: provisioner.ConfigVolumeName(placeholder), Target: "/configs"}}}
+				hc = &container.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: workspace.ConfigVolumeName(placeholder), Target: "/configs"}}}
 			}
 			_, err = cli.ContainerCreate(ctx, &container.Config{Image: acctest.StandinImage("langgraph"), Labels: labels}, hc, nil, nil, o.name)
 			t.Cleanup(func() { _ = cli.ContainerRemove(ctx, o.name, container.RemoveOptions{Force: true}) })

@@ -13,7 +13,7 @@ import (
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // CheckNothingLeft is a CheckDestroy: no container or volume labelled with
@@ -28,7 +28,7 @@ func CheckNothingLeft(cli *client.Client, workspaceIDs ...string) func(*terrafor
 func NothingLeft(cli *client.Client, workspaceIDs ...string) error {
 	ctx := context.Background()
 	for _, id := range workspaceIDs {
-		f := filters.NewArgs(filters.Arg("label", provisioner.LabelWorkspaceID+"="+id))
+		f := filters.NewArgs(filters.Arg("label", workspace.LabelWorkspaceID+"="+id))
 		cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
 		if err != nil {
 			return err
@@ -43,7 +43,7 @@ func NothingLeft(cli *client.Client, workspaceIDs ...string) error {
 		if len(vs.Volumes) > 0 {
 			return fmt.Errorf("workspace %s: %d volume(s) left, e.g. %s", id, len(vs.Volumes), vs.Volumes[0].Name)
 		}
-		for _, name := range []string{provisioner.ContainerName(id)} {
+		for _, name := range []string{workspace.ContainerName(id)} {
 			if _, err := cli.ContainerInspect(ctx, name); !cerrdefs.IsNotFound(err) {
 				return fmt.Errorf("container %s still exists (err=%v)", name, err)
 			}

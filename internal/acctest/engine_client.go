@@ -14,7 +14,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Docker returns a client for the engine the provider uses by default.
@@ -52,7 +52,7 @@ func EnsureNetwork(t *testing.T, cli *client.Client, name string) {
 	if _, err := cli.NetworkInspect(ctx, name, network.InspectOptions{}); err == nil {
 		return
 	}
-	_, err := cli.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: provisioner.OwnershipLabels("", provisioner.RoleNetwork)})
+	_, err := cli.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: workspace.OwnershipLabels("", workspace.RoleNetwork)})
 	if err != nil && !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("creating test network %s: %v", name, err)
 	}
@@ -60,7 +60,7 @@ func EnsureNetwork(t *testing.T, cli *client.Client, name string) {
 
 // InspectContainer returns the workspace's container as Docker sees it.
 func InspectContainer(cli *client.Client, workspaceID string) (container.InspectResponse, error) {
-	return cli.ContainerInspect(context.Background(), provisioner.ContainerName(workspaceID))
+	return cli.ContainerInspect(context.Background(), workspace.ContainerName(workspaceID))
 }
 
 // MustInspect returns the workspace's container as Docker sees it, or fails.
@@ -76,7 +76,7 @@ func MustInspect(t *testing.T, cli *client.Client, workspaceID string) container
 // WorkspaceContainers lists the names of all containers, running or not,
 // that carry the workspace's id label (its own and any short-lived ones).
 func WorkspaceContainers(cli *client.Client, workspaceID string) ([]string, error) {
-	f := filters.NewArgs(filters.Arg("label", provisioner.LabelWorkspaceID+"="+workspaceID))
+	f := filters.NewArgs(filters.Arg("label", workspace.LabelWorkspaceID+"="+workspaceID))
 	list, err := cli.ContainerList(context.Background(), container.ListOptions{All: true, Filters: f})
 	var names []string
 	for _, c := range list {

@@ -22,7 +22,7 @@ import (
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/client"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // The archive API can add and replace files but not delete them, and the
@@ -75,7 +75,7 @@ func DeleteConfigPaths(t *testing.T, cli *client.Client, workspaceID string, pat
 	}
 	created, err := cli.ContainerCreate(ctx,
 		&container.Config{Image: fsToolImage, Cmd: args, Labels: map[string]string{"ai.molecule.terraform.test-tool": "true"}},
-		&container.HostConfig{NetworkMode: "none", Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: provisioner.ConfigVolumeName(workspaceID), Target: "/configs"}}},
+		&container.HostConfig{NetworkMode: "none", Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: workspace.ConfigVolumeName(workspaceID), Target: "/configs"}}},
 		nil, nil, "")
 	if err != nil {
 		t.Fatalf("creating the tool container: %v", err)
@@ -88,7 +88,7 @@ func DeleteConfigPaths(t *testing.T, cli *client.Client, workspaceID string, pat
 	select {
 	case res := <-waitCh:
 		if res.StatusCode != 0 {
-			t.Fatalf("deleting %v from %s failed with exit code %d", paths, provisioner.ConfigVolumeName(workspaceID), res.StatusCode)
+			t.Fatalf("deleting %v from %s failed with exit code %d", paths, workspace.ConfigVolumeName(workspaceID), res.StatusCode)
 		}
 	case err := <-errCh:
 		t.Fatalf("waiting for the tool container: %v", err)

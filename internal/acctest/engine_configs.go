@@ -15,7 +15,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // ConfigEntry is one entry of a workspace's /configs, as Docker's archive
@@ -32,7 +32,7 @@ type ConfigEntry struct {
 // relative to it. It uses the archive API, so it works on stopped containers
 // and needs nothing inside the image.
 func ReadConfigs(cli *client.Client, workspaceID string) (map[string]ConfigEntry, error) {
-	rc, _, err := cli.CopyFromContainer(context.Background(), provisioner.ContainerName(workspaceID), "/configs")
+	rc, _, err := cli.CopyFromContainer(context.Background(), workspace.ContainerName(workspaceID), "/configs")
 	if err != nil {
 		return nil, fmt.Errorf("reading /configs of workspace %s: %w", workspaceID, err)
 	}
@@ -66,7 +66,7 @@ func WriteConfigFile(cli *client.Client, workspaceID, rel string, content []byte
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	hdr := &tar.Header{Name: rel, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(content)), ModTime: time.Now(),
-		Uid: provisioner.ConfigOwnerUID, Gid: provisioner.ConfigOwnerGID}
+		Uid: workspace.ConfigOwnerUID, Gid: workspace.ConfigOwnerGID}
 	if err := tw.WriteHeader(hdr); err != nil {
 		return err
 	}
@@ -76,5 +76,5 @@ func WriteConfigFile(cli *client.Client, workspaceID, rel string, content []byte
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	return cli.CopyToContainer(context.Background(), provisioner.ContainerName(workspaceID), "/configs", &buf, container.CopyToContainerOptions{})
+	return cli.CopyToContainer(context.Background(), workspace.ContainerName(workspaceID), "/configs", &buf, container.CopyToContainerOptions{})
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // These helpers change the world behind Terraform's back, the way an
@@ -25,7 +25,7 @@ import (
 func StopWorkspaceContainer(t *testing.T, cli *client.Client, workspaceID string) {
 	t.Helper()
 	timeout := 5
-	if err := cli.ContainerStop(context.Background(), provisioner.ContainerName(workspaceID), container.StopOptions{Timeout: &timeout}); err != nil {
+	if err := cli.ContainerStop(context.Background(), workspace.ContainerName(workspaceID), container.StopOptions{Timeout: &timeout}); err != nil {
 		t.Fatalf("stopping workspace %s: %v", workspaceID, err)
 	}
 }
@@ -34,7 +34,7 @@ func StopWorkspaceContainer(t *testing.T, cli *client.Client, workspaceID string
 // like docker rm -f.
 func RemoveWorkspaceContainer(t *testing.T, cli *client.Client, workspaceID string) {
 	t.Helper()
-	if err := cli.ContainerRemove(context.Background(), provisioner.ContainerName(workspaceID), container.RemoveOptions{Force: true}); err != nil {
+	if err := cli.ContainerRemove(context.Background(), workspace.ContainerName(workspaceID), container.RemoveOptions{Force: true}); err != nil {
 		t.Fatalf("removing container of workspace %s: %v", workspaceID, err)
 	}
 }
@@ -43,7 +43,7 @@ func RemoveWorkspaceContainer(t *testing.T, cli *client.Client, workspaceID stri
 func UpdateWorkspaceLimits(t *testing.T, cli *client.Client, workspaceID string, memoryMB int64, cpus float64) {
 	t.Helper()
 	mem := memoryMB << 20
-	_, err := cli.ContainerUpdate(context.Background(), provisioner.ContainerName(workspaceID), container.UpdateConfig{
+	_, err := cli.ContainerUpdate(context.Background(), workspace.ContainerName(workspaceID), container.UpdateConfig{
 		Resources: container.Resources{Memory: mem, MemorySwap: mem, NanoCPUs: int64(cpus * 1e9)},
 	})
 	if err != nil {

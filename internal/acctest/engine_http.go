@@ -12,7 +12,7 @@ import (
 
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/nat"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // HTTPGet fetches a URL with a short timeout, returning status and body.
@@ -45,13 +45,13 @@ func WaitHTTP(url string, timeout time.Duration) (string, error) {
 // AgentGet fetches path from the workspace's agent through its published
 // host port, as read from Docker (not from Terraform state).
 func AgentGet(cli *client.Client, workspaceID, path string) (int, string, error) {
-	info, err := cli.ContainerInspect(context.Background(), provisioner.ContainerName(workspaceID))
+	info, err := cli.ContainerInspect(context.Background(), workspace.ContainerName(workspaceID))
 	if err != nil {
 		return 0, "", err
 	}
-	bindings := info.NetworkSettings.Ports[nat.Port(fmt.Sprintf("%d/tcp", provisioner.AgentPort))]
+	bindings := info.NetworkSettings.Ports[nat.Port(fmt.Sprintf("%d/tcp", workspace.AgentPort))]
 	if len(bindings) == 0 {
-		return 0, "", fmt.Errorf("container %s publishes no port %d", info.Name, provisioner.AgentPort)
+		return 0, "", fmt.Errorf("container %s publishes no port %d", info.Name, workspace.AgentPort)
 	}
 	return HTTPGet("http://127.0.0.1:" + bindings[0].HostPort + path)
 }

@@ -20,7 +20,7 @@ import (
 
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // ExtraEngine is a throwaway dockerd that belongs to one test, so the test
@@ -153,7 +153,7 @@ func (e *ExtraEngine) createTestNetwork() {
 	subnet := strings.TrimSuffix(cidr, ".1/24") + ".0/24"
 	created, err := e.Client().NetworkCreate(context.Background(), Network, network.CreateOptions{
 		Driver: "bridge",
-		Labels: provisioner.OwnershipLabels("", provisioner.RoleNetwork),
+		Labels: workspace.OwnershipLabels("", workspace.RoleNetwork),
 		IPAM:   &network.IPAM{Config: []network.IPAMConfig{{Subnet: subnet}}},
 	})
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Sweeping removes what interrupted test runs left behind. It only ever
@@ -65,7 +65,7 @@ func (o SweepOptions) oldEnough(created time.Time) bool {
 // volumes (and volumes whose container is already gone). It returns the
 // names it removed.
 func SweepWorkspaces(ctx context.Context, cli *client.Client, o SweepOptions) ([]string, error) {
-	owned := filters.NewArgs(filters.Arg("label", provisioner.LabelManaged+"=true"))
+	owned := filters.NewArgs(filters.Arg("label", workspace.LabelManaged+"=true"))
 	var removed []string
 	var errs []error
 	containers, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: owned})
@@ -73,8 +73,8 @@ func SweepWorkspaces(ctx context.Context, cli *client.Client, o SweepOptions) ([
 		return nil, fmt.Errorf("listing containers: %w", err)
 	}
 	for _, c := range containers {
-		wid := c.Labels[provisioner.LabelWorkspaceID]
-		if !provisioner.IsOwned(c.Labels, "") || !o.matches(wid) || !o.oldEnough(time.Unix(c.Created, 0)) {
+		wid := c.Labels[workspace.LabelWorkspaceID]
+		if !workspace.IsOwned(c.Labels, "") || !o.matches(wid) || !o.oldEnough(time.Unix(c.Created, 0)) {
 			continue
 		}
 		name := strings.TrimPrefix(strings.Join(c.Names, ","), "/")
@@ -90,8 +90,8 @@ func SweepWorkspaces(ctx context.Context, cli *client.Client, o SweepOptions) ([
 		return removed, errors.Join(append(errs, fmt.Errorf("listing volumes: %w", err))...)
 	}
 	for _, v := range volumes.Volumes {
-		wid := v.Labels[provisioner.LabelWorkspaceID]
-		if !provisioner.IsOwned(v.Labels, "") || !o.matches(wid) || !o.oldEnough(parseDockerTime(v.CreatedAt)) {
+		wid := v.Labels[workspace.LabelWorkspaceID]
+		if !workspace.IsOwned(v.Labels, "") || !o.matches(wid) || !o.oldEnough(parseDockerTime(v.CreatedAt)) {
 			continue
 		}
 		if err := cli.VolumeRemove(ctx, v.Name, false); err != nil {
@@ -108,14 +108,14 @@ func SweepWorkspaces(ctx context.Context, cli *client.Client, o SweepOptions) ([
 // prefixes and that no container uses (the shared test network is kept
 // while any test runs on it).
 func SweepNetworks(ctx context.Context, cli *client.Client, namePrefixes []string, o SweepOptions) ([]string, error) {
-	nets, err := cli.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("label", provisioner.LabelManaged+"=true"))})
+	nets, err := cli.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("label", workspace.LabelManaged+"=true"))})
 	if err != nil {
 		return nil, fmt.Errorf("listing networks: %w", err)
 	}
 	var removed []string
 	var errs []error
 	for _, n := range nets {
-		if !provisioner.IsOwned(n.Labels, "") || !hasAnyPrefix(n.Name, namePrefixes) || !o.oldEnough(n.Created) {
+		if !workspace.IsOwned(n.Labels, "") || !hasAnyPrefix(n.Name, namePrefixes) || !o.oldEnough(n.Created) {
 			continue
 		}
 		info, err := cli.NetworkInspect(ctx, n.ID, network.InspectOptions{})

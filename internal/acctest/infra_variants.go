@@ -11,7 +11,7 @@ import (
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/client"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // StandinVariant is a variant image built by scripts/build-test-images.sh:
@@ -31,7 +31,7 @@ func AnonymousVolumes(cli *client.Client, workspaceID string) (map[string]string
 func anonymousVolumesOf(info container.InspectResponse) map[string]string {
 	out := map[string]string{}
 	for _, m := range info.Mounts {
-		if m.Type == mount.TypeVolume && provisioner.IsAnonymousVolume(m.Name) {
+		if m.Type == mount.TypeVolume && workspace.IsAnonymousVolume(m.Name) {
 			out[m.Destination] = m.Name
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provider"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // ProviderFactories serves the provider in-process for terraform-plugin-testing.
@@ -26,7 +26,7 @@ var ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 func ProviderConfig(extra ...string) string {
 	var b strings.Builder
 	b.WriteString("provider \"molecule\" {\n  network = \"" + Network + "\"\n  runtime_images = {\n")
-	for _, rt := range provisioner.KnownRuntimes() {
+	for _, rt := range workspace.KnownRuntimes() {
 		fmt.Fprintf(&b, "    %q = %q\n", rt, StandinImage(rt))
 	}
 	b.WriteString("  }\n")

@@ -13,9 +13,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/docker"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // configure turns the provider block into a connected engine and defaults.
@@ -39,8 +40,8 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 	diags.Append(cfg.RuntimeImages.ElementsAs(ctx, &overrides, false)...)
 	for rt, img := range overrides {
 		if img == "" {
-			diags.AddAttributeError(path.Root("runtime_images").AtMapKey(rt), "Empty image", fmt.Sprintf("runtime_images[%q] is empty: give an image reference such as %s.", rt, provisioner.DefaultImage(provisioner.DefaultImageRegistry, rt)))
-		} else if _, err := provisioner.ParseImageRef(img); err != nil {
+			diags.AddAttributeError(path.Root("runtime_images").AtMapKey(rt), "Empty image", fmt.Sprintf("runtime_images[%q] is empty: give an image reference such as %s.", rt, workspace.DefaultImage(workspace.DefaultImageRegistry, rt)))
+		} else if _, err := workspace.ParseImageRef(img); err != nil {
 			diags.AddAttributeError(path.Root("runtime_images").AtMapKey(rt), "Invalid image reference", err.Error())
 		}
 	}
@@ -50,7 +51,7 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 	if diags.HasError() {
 		return nil, diags
 	}
-	engine, err := provisioner.NewEngine(provisioner.EngineConfig{
+	engine, err := docker.NewEngine(docker.EngineConfig{
 		Host:                cfg.Host.ValueString(),
 		CAMaterial:          cfg.CAMaterial.ValueString(),
 		CertMaterial:        cfg.CertMaterial.ValueString(),
@@ -58,7 +59,7 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		CertPath:            cfg.CertPath.ValueString(),
 		SSHOptions:          sshOpts,
 		RoundTripperWrapper: apiCallCounter(),
-		Credentials:         provisioner.Credentials{Explicit: creds},
+		Credentials:         docker.Credentials{Explicit: creds},
 	})
 	if err != nil {
 		diags.Append(engineSettingsDiagnostic(err))
@@ -75,15 +76,15 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 	}
 	network := cfg.Network.ValueString()
 	if network == "" {
-		network = provisioner.DefaultNetwork
+		network = workspace.DefaultNetwork
 	}
 	return &resources.ProviderData{
-		Engine:               engine,
+		Backend:              engine,
 		Network:              network,
 		PlatformURL:          cfg.PlatformURL.ValueString(),
-		RuntimeImages:        provisioner.RuntimeImages(imageRegistry(cfg.ImageRegistry), overrides),
+		RuntimeImages:        workspace.RuntimeImages(imageRegistry(cfg.ImageRegistry), overrides),
 		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),
-		ImagePull:            orDefault(cfg.ImagePull.ValueString(), provisioner.PullMissing),
+		ImagePull:            orDefault(cfg.ImagePull.ValueString(), workspace.PullMissing),
 		RegistryPasswords:    registryPasswords(creds),
 		Platform:             platformClient,
 	}, diags
@@ -97,17 +98,17 @@ func imageRegistry(v types.String) string {
 	if r := v.ValueString(); r != "" {
 		return r
 	}
-	return orDefault(os.Getenv(imageRegistryEnv), provisioner.DefaultImageRegistry)
+	return orDefault(os.Getenv(imageRegistryEnv), workspace.DefaultImageRegistry)
 }
 
 // registryCredentials reads registry_auth; an address given twice is an error.
-func registryCredentials(ctx context.Context, list types.List, diags *diag.Diagnostics) []provisioner.RegistryCredential {
+func registryCredentials(ctx context.Context, list types.List, diags *diag.Diagnostics) []workspace.RegistryCredential {
 	var entries []registryAuthModel
 	diags.Append(list.ElementsAs(ctx, &entries, false)...)
 	seen := map[string]bool{}
-	var out []provisioner.RegistryCredential
+	var out []workspace.RegistryCredential
 	for i, e := range entries {
-		host := provisioner.NormalizeRegistryHost(e.Address.ValueString())
+		host := workspace.NormalizeRegistryHost(e.Address.ValueString())
 		at := path.Root("registry_auth").AtListIndex(i).AtName("address")
 		switch {
 		case host == "":
@@ -116,7 +117,7 @@ func registryCredentials(ctx context.Context, list types.List, diags *diag.Diagn
 			diags.AddAttributeError(at, "Registry listed twice", fmt.Sprintf("registry_auth has two entries for %s: keep one.", host))
 		}
 		seen[host] = true
-		out = append(out, provisioner.RegistryCredential{Address: e.Address.ValueString(), Username: e.Username.ValueString(), Password: e.Password.ValueString()})
+		out = append(out, workspace.RegistryCredential{Address: e.Address.ValueString(), Username: e.Username.ValueString(), Password: e.Password.ValueString()})
 	}
 	return out
 }
@@ -128,7 +129,7 @@ func orDefault(v, def string) string {
 	return v
 }
 
-func registryPasswords(creds []provisioner.RegistryCredential) []string {
+func registryPasswords(creds []workspace.RegistryCredential) []string {
 	var out []string
 	for _, c := range creds {
 		if c.Password != "" {
@@ -166,14 +167,14 @@ func platformClient(cfg providerModel) (*platform.Client, diag.Diagnostics) {
 // it came from: TLS material on ca_material, cert_material or cert_path
 // (DOCKER_CERT_PATH counts as cert_path), everything else on host.
 func engineSettingsDiagnostic(err error) diag.Diagnostic {
-	var tlsErr *provisioner.TLSError
+	var tlsErr *docker.TLSError
 	if !errors.As(err, &tlsErr) {
 		return diag.NewAttributeErrorDiagnostic(path.Root("host"), "Invalid Docker engine settings", err.Error())
 	}
 	attr := "cert_path"
 	switch {
 	case tlsErr.Source.Dir != "":
-	case tlsErr.Part == provisioner.TLSPartCA:
+	case tlsErr.Part == docker.TLSPartCA:
 		attr = "ca_material"
 	default:
 		attr = "cert_material"

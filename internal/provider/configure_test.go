@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/docker"
 )
 
 // A CA that holds no certificate is reported on the attribute it came from.
@@ -22,16 +22,16 @@ func TestEngineSettingsDiagnosticNamesTheCAsSource(t *testing.T) {
 	}
 	cases := []struct {
 		name     string
-		cfg      provisioner.EngineConfig
+		cfg      docker.EngineConfig
 		wantAttr string
 		wantText string
 	}{
-		{"ca_material", provisioner.EngineConfig{Host: "tcp://127.0.0.1:2376", CAMaterial: "not a certificate"}, "ca_material", "ca_material: the CA certificate (given as PEM text) holds no PEM certificate"},
-		{"cert_path", provisioner.EngineConfig{Host: "tcp://127.0.0.1:2376", CertPath: dir}, "cert_path", "cert_path: the CA certificate (read from " + filepath.Join(dir, "ca.pem") + ") holds no PEM certificate"},
+		{"ca_material", docker.EngineConfig{Host: "tcp://127.0.0.1:2376", CAMaterial: "not a certificate"}, "ca_material", "ca_material: the CA certificate (given as PEM text) holds no PEM certificate"},
+		{"cert_path", docker.EngineConfig{Host: "tcp://127.0.0.1:2376", CertPath: dir}, "cert_path", "cert_path: the CA certificate (read from " + filepath.Join(dir, "ca.pem") + ") holds no PEM certificate"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := provisioner.NewEngine(c.cfg)
+			_, err := docker.NewEngine(c.cfg)
 			if err == nil {
 				t.Fatal("NewEngine accepted a CA without a certificate")
 			}

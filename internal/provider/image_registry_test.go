@@ -7,14 +7,14 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // image_registry wins over MOLECULE_IMAGE_REGISTRY, which wins over the
 // platform's registry.
 func TestImageRegistry(t *testing.T) {
 	t.Setenv(imageRegistryEnv, "")
-	if got := imageRegistry(types.StringNull()); got != provisioner.DefaultImageRegistry {
+	if got := imageRegistry(types.StringNull()); got != workspace.DefaultImageRegistry {
 		t.Errorf("default: %q", got)
 	}
 	t.Setenv(imageRegistryEnv, "mirror.example.com/molecule")

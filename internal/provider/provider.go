@@ -18,9 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/docker"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources/validators"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 var _ provider.Provider = (*moleculeProvider)(nil)
@@ -68,7 +69,7 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		Attributes: map[string]schema.Attribute{
 			"host": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Docker engine address: `unix:///path`, `tcp://host:port` or `ssh://user@host`. Default: `DOCKER_HOST`, else `" + provisioner.DefaultHost + "`. The API version is negotiated (engine 20.10 / API 1.41 and later).",
+				MarkdownDescription: "Docker engine address: `unix:///path`, `tcp://host:port` or `ssh://user@host`. Default: `DOCKER_HOST`, else `" + docker.DefaultHost + "`. The API version is negotiated (engine 20.10 / API 1.41 and later).",
 			},
 			"ca_material": schema.StringAttribute{
 				Optional: true, Sensitive: true,
@@ -95,7 +96,7 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"network": schema.StringAttribute{
 				Optional:            true,
 				Validators:          []validator.String{validators.NetworkName()},
-				MarkdownDescription: "Docker network that workspaces join unless they name their own. Default: `" + provisioner.DefaultNetwork + "`.",
+				MarkdownDescription: "Docker network that workspaces join unless they name their own. Default: `" + workspace.DefaultNetwork + "`.",
 			},
 			"platform_url": schema.StringAttribute{
 				Optional:            true,
@@ -111,17 +112,17 @@ func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"runtime_images": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Map of runtime name to image, laid over the default table `" + provisioner.DefaultImage("<image_registry>", "<runtime>") + "` for " + quoted(provisioner.KnownRuntimes()) + ". Entries win over the table; new keys add runtimes. Any reference works: a registry name, a local tag (`my-build:dev`) or a digest-pinned one (`repo@sha256:...`, `repo:tag@sha256:...`).",
+				MarkdownDescription: "Map of runtime name to image, laid over the default table `" + workspace.DefaultImage("<image_registry>", "<runtime>") + "` for " + quoted(workspace.KnownRuntimes()) + ". Entries win over the table; new keys add runtimes. Any reference works: a registry name, a local tag (`my-build:dev`) or a digest-pinned one (`repo@sha256:...`, `repo:tag@sha256:...`).",
 			},
 			"image_registry": schema.StringAttribute{
 				Optional: true,
 				Validators: []validator.String{stringvalidator.RegexMatches(imageRegistryPattern,
 					"must be a registry host with an optional namespace and no scheme or tag, e.g. ghcr.io/molecule-ai or 123456789012.dkr.ecr.eu-west-1.amazonaws.com/molecule")},
-				MarkdownDescription: "Registry (host and namespace) of the default image table, `" + provisioner.DefaultImage("<image_registry>", "<runtime>") + "`: one line moves every default image to a mirror or a private registry. Default: `MOLECULE_IMAGE_REGISTRY`, else `" + provisioner.DefaultImageRegistry + "`.",
+				MarkdownDescription: "Registry (host and namespace) of the default image table, `" + workspace.DefaultImage("<image_registry>", "<runtime>") + "`: one line moves every default image to a mirror or a private registry. Default: `MOLECULE_IMAGE_REGISTRY`, else `" + workspace.DefaultImageRegistry + "`.",
 			},
 			"image_pull": schema.StringAttribute{
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOf(provisioner.PullPolicies...)},
+				Validators: []validator.String{stringvalidator.OneOf(workspace.PullPolicies...)},
 				MarkdownDescription: "When to pull images, unless a workspace sets its own `image_pull`: `missing` pulls an image the engine lacks (checked against the registry at plan, so a wrong name or login fails the plan); " +
 					"`always` asks the registry at every plan for the digest the tag points to now and, when it differs from the one the workspace runs, plans a replacement showing both digests, then pulls at apply; " +
 					"`never` pulls nothing (a missing image fails the plan). A no-change plan with `missing` makes no registry call; `always` makes one per distinct image. Default: `missing`.",
@@ -190,7 +191,7 @@ func quoted(values []string) string {
 // the tier table.
 func privilegedTiersText() string {
 	var tiers []string
-	for _, t := range provisioner.Tiers() {
+	for _, t := range workspace.Tiers() {
 		if t.Privileged {
 			tiers = append(tiers, t.Summary())
 		}

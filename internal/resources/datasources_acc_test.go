@@ -18,7 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Two workspaces tagged with a label unique to this run, looked up one by
@@ -32,9 +32,9 @@ func TestAccDataSources_workspaceLookupAndList(t *testing.T) {
 	cli := acctest.Docker(t)
 
 	// A config volume whose workspace has no container: what keep_volumes leaves.
-	orphanVolume := provisioner.ConfigVolumeName(orphanID)
+	orphanVolume := workspace.ConfigVolumeName(orphanID)
 	if _, err := cli.VolumeCreate(context.Background(), volume.CreateOptions{
-		Name: orphanVolume, Labels: provisioner.OwnershipLabels(orphanID, provisioner.RoleConfigVolume),
+		Name: orphanVolume, Labels: workspace.OwnershipLabels(orphanID, workspace.RoleConfigVolume),
 	}); err != nil {
 		t.Fatalf("creating orphan volume: %v", err)
 	}
@@ -113,9 +113,9 @@ data "molecule_workspaces" "exited" {
 				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("runtime"), knownvalue.StringExact("langgraph")),
 				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("image"), knownvalue.StringExact(acctest.StandinImage("langgraph"))),
 				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("workspace_access"), knownvalue.StringExact("none")),
-				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("workspace_volume"), knownvalue.StringExact(provisioner.WorkspaceVolumeName(idA))),
-				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("config_volume"), knownvalue.StringExact(provisioner.ConfigVolumeName(idA))),
-				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("internal_url"), knownvalue.StringExact(provisioner.InternalURL(idA))),
+				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("workspace_volume"), knownvalue.StringExact(workspace.WorkspaceVolumeName(idA))),
+				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("config_volume"), knownvalue.StringExact(workspace.ConfigVolumeName(idA))),
+				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("internal_url"), knownvalue.StringExact(workspace.InternalURL(idA))),
 				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("memory_mb"), knownvalue.Int64Exact(512)),
 				statecheck.ExpectKnownValue("data.molecule_workspace.a", tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{"tfacc.run": knownvalue.StringExact(run)})),
 
@@ -126,11 +126,11 @@ data "molecule_workspaces" "exited" {
 				statecheck.ExpectKnownValue("data.molecule_workspaces.exited", tfjsonpath.New("ids"), ids()),
 				statecheck.ExpectKnownValue("data.molecule_workspaces.crewai", tfjsonpath.New("workspaces").AtSliceIndex(0).AtMapKey("tier"), knownvalue.Int64Exact(1)),
 				statecheck.ExpectKnownValue("data.molecule_workspaces.crewai", tfjsonpath.New("workspaces").AtSliceIndex(0).AtMapKey("workspace_volume"), knownvalue.StringExact("")),
-				statecheck.ExpectKnownValue("data.molecule_workspaces.crewai", tfjsonpath.New("workspaces").AtSliceIndex(0).AtMapKey("container_name"), knownvalue.StringExact(provisioner.ContainerName(idB))),
+				statecheck.ExpectKnownValue("data.molecule_workspaces.crewai", tfjsonpath.New("workspaces").AtSliceIndex(0).AtMapKey("container_name"), knownvalue.StringExact(workspace.ContainerName(idB))),
 			},
 			Check: resource.ComposeTestCheckFunc(
 				resource.TestCheckTypeSetElemNestedAttrs("data.molecule_workspaces.run", "detached_volumes.*", map[string]string{
-					"name": orphanVolume, "workspace_id": orphanID, "role": provisioner.RoleConfigVolume,
+					"name": orphanVolume, "workspace_id": orphanID, "role": workspace.RoleConfigVolume,
 				}),
 				checkMatchesDocker(cli, "data.molecule_workspace.a", "container_id", "host_url", idA),
 				checkMatchesDocker(cli, "data.molecule_workspaces.crewai", "workspaces.0.container_id", "workspaces.0.host_url", idB),
@@ -147,7 +147,7 @@ func checkMatchesDocker(cli *client.Client, addr, idAttr, urlAttr, workspaceID s
 		if !ok {
 			return fmt.Errorf("%s not in state", addr)
 		}
-		info, err := cli.ContainerInspect(context.Background(), provisioner.ContainerName(workspaceID))
+		info, err := cli.ContainerInspect(context.Background(), workspace.ContainerName(workspaceID))
 		if err != nil {
 			return fmt.Errorf("inspecting %s: %w", workspaceID, err)
 		}
@@ -171,7 +171,7 @@ func TestAccDataSources_workspaceNotFound(t *testing.T) {
 	cli := acctest.Docker(t)
 	acctest.PreCheck(t)
 	// A container holding the workspace's name without our labels.
-	created, err := cli.ContainerCreate(context.Background(), &container.Config{Image: acctest.StandinImage("langgraph")}, nil, nil, nil, provisioner.ContainerName(foreign))
+	created, err := cli.ContainerCreate(context.Background(), &container.Config{Image: acctest.StandinImage("langgraph")}, nil, nil, nil, workspace.ContainerName(foreign))
 	if err != nil {
 		t.Fatalf("creating foreign container: %v", err)
 	}
@@ -181,7 +181,7 @@ func TestAccDataSources_workspaceNotFound(t *testing.T) {
 	// One the platform made: named as the platform's, with the way to adopt it.
 	platformMade := acctest.RandomID("dsplatform")
 	platformContainer, err := cli.ContainerCreate(context.Background(), &container.Config{Image: acctest.StandinImage("langgraph"),
-		Labels: map[string]string{provisioner.LabelPlatformManaged: "true"}}, nil, nil, nil, provisioner.ContainerName(platformMade))
+		Labels: map[string]string{workspace.LabelPlatformManaged: "true"}}, nil, nil, nil, workspace.ContainerName(platformMade))
 	if err != nil {
 		t.Fatalf("creating the platform's container: %v", err)
 	}
@@ -195,7 +195,7 @@ func TestAccDataSources_workspaceNotFound(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: lookup(missing), ExpectError: acctest.MessageRegexp("Workspace not found", provisioner.ContainerName(missing))},
+			{Config: lookup(missing), ExpectError: acctest.MessageRegexp("Workspace not found", workspace.ContainerName(missing))},
 			{Config: lookup(foreign), ExpectError: acctest.MessageRegexp("Workspace not found", "is not managed by this provider", "taken by a container this provider does not manage")},
 			{Config: lookup(platformMade), ExpectError: acctest.MessageRegexp("Workspace not found", "belongs to the Molecule platform", `"platform:`+platformMade+`"`)},
 		},

@@ -10,19 +10,19 @@ import (
 	"strings"
 
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
-// The provisioner's errors name no Terraform attribute; what to change in
+// The backends' errors name no Terraform attribute; what to change in
 // the configuration is added here, where the attributes are known.
 
 // engineErrorDetail is the detail of a failed create, update or read: the
-// provisioner's message plus the fix in terms of this resource's attributes.
+// backend's message plus the fix in terms of this resource's attributes.
 func engineErrorDetail(err error) string {
-	var notReady *provisioner.NotReadyError
-	var volumeTaken *provisioner.VolumeTakenError
-	var missingImage *provisioner.MissingImageError
-	var registry *provisioner.RegistryError
+	var notReady *workspace.NotReadyError
+	var volumeTaken *workspace.VolumeTakenError
+	var missingImage *workspace.MissingImageError
+	var registry *workspace.RegistryError
 	var refused *platform.APIError
 	switch {
 	case errors.As(err, &refused) && refused.Status == http.StatusUnauthorized:
@@ -39,21 +39,21 @@ func engineErrorDetail(err error) string {
 	return err.Error()
 }
 
-// accessErrorDetail words a *provisioner.AccessError with the attributes.
+// accessErrorDetail words a *workspace.AccessError with the attributes.
 func accessErrorDetail(err error) string {
-	var access *provisioner.AccessError
+	var access *workspace.AccessError
 	if !errors.As(err, &access) {
 		return err.Error()
 	}
 	if access.Unknown {
-		return "workspace_access " + quotedValue(access.Access) + " is not one of " + quoted(provisioner.AccessModes) + "."
+		return "workspace_access " + quotedValue(access.Access) + " is not one of " + quoted(workspace.AccessModes) + "."
 	}
-	return "workspace_access " + quotedValue(access.Access) + " needs a host directory: set workspace_path, or use workspace_access = " + quotedValue(provisioner.AccessNone) + "."
+	return "workspace_access " + quotedValue(access.Access) + " needs a host directory: set workspace_path, or use workspace_access = " + quotedValue(workspace.AccessNone) + "."
 }
 
-// hostDirErrorDetail words a *provisioner.HostDirError as workspace_path's.
+// hostDirErrorDetail words a *workspace.HostDirError as workspace_path's.
 func hostDirErrorDetail(err error) string {
-	var dir *provisioner.HostDirError
+	var dir *workspace.HostDirError
 	if errors.As(err, &dir) {
 		return "workspace_path " + dir.Error()
 	}
@@ -62,22 +62,22 @@ func hostDirErrorDetail(err error) string {
 
 func quotedValue(s string) string { return `"` + s + `"` }
 
-// missingImageDetail words a *provisioner.MissingImageError with the
+// missingImageDetail words a *workspace.MissingImageError with the
 // attributes that choose and fetch the image.
-func missingImageDetail(m *provisioner.MissingImageError) string {
+func missingImageDetail(m *workspace.MissingImageError) string {
 	return fmt.Sprintf("image %q is not present on the Docker engine and image_pull is %q: pull, build or load it on this engine (docker pull %s), %s",
-		m.Ref, provisioner.PullNever, m.Ref, missingImageFix())
+		m.Ref, workspace.PullNever, m.Ref, missingImageFix())
 }
 
 // missingImageFix is what to change in the configuration for a missing image.
 func missingImageFix() string {
-	return fmt.Sprintf("set image_pull = %q to let the provider pull it, or point runtime_images/image at an image that exists", provisioner.PullMissing)
+	return fmt.Sprintf("set image_pull = %q to let the provider pull it, or point runtime_images/image at an image that exists", workspace.PullMissing)
 }
 
-// registryErrorDetail is a *provisioner.RegistryError's message with advice
+// registryErrorDetail is a *workspace.RegistryError's message with advice
 // in terms of the attributes that name images and logins.
-func registryErrorDetail(r *provisioner.RegistryError) string {
-	return r.Message(r.Advice(provisioner.RegistryAdviceWords{
+func registryErrorDetail(r *workspace.RegistryError) string {
+	return r.Message(r.Advice(workspace.RegistryAdviceWords{
 		Mirror:   "point image_registry/runtime_images at a mirror that it can reach",
 		AddLogin: "add a registry_auth block for it to the provider",
 		CheckRef: "check the name (image, runtime_images, image_registry)",

@@ -15,7 +15,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // The fleet example exactly as a user runs it: the terraform CLI on a copy
@@ -53,7 +53,7 @@ func TestAccExampleFleet_appliesAndDestroys(t *testing.T) {
 	})
 
 	images := map[string]string{}
-	for _, rt := range provisioner.KnownRuntimes() {
+	for _, rt := range workspace.KnownRuntimes() {
 		images[rt] = acctest.StandinImage(rt)
 	}
 	tf.WriteVars(map[string]any{
@@ -138,7 +138,7 @@ func checkFleetAgentServes(cli *client.Client, a fleetAgent, netName, hostURL st
 	if _, ok := info.NetworkSettings.Networks[netName]; !ok {
 		return fmt.Errorf("%s: not on network %s", a.name, netName)
 	}
-	if got := info.Config.Labels[provisioner.LabelRuntime]; got != a.runtime {
+	if got := info.Config.Labels[workspace.LabelRuntime]; got != a.runtime {
 		return fmt.Errorf("%s: runtime label %q, want %q", a.name, got, a.runtime)
 	}
 	if got := info.Config.Image; got != acctest.StandinImage(a.runtime) {

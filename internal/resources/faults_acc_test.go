@@ -23,7 +23,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/docker"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Tests that stop or restart an engine do it to an engine of their own
@@ -146,7 +147,7 @@ func TestAccFaults_interruptedApply(t *testing.T) {
 	wd := acctest.NewWorkdir(t)
 	t.Cleanup(func() { expectNothingLeft(t, cli, ids...) })
 	wd.DestroyOnCleanup()
-	wd.SetConfig(fleetConfig(provisioner.ResolveHost(""), ids, `STANDIN_STARTUP_DELAY_MS = "5000"`))
+	wd.SetConfig(fleetConfig(docker.ResolveHost(""), ids, `STANDIN_STARTUP_DELAY_MS = "5000"`))
 
 	run := wd.Start("apply", "-auto-approve")
 	waitFor(t, 60*time.Second, "the containers to exist", func() bool {
@@ -168,7 +169,7 @@ func TestAccFaults_interruptedApply(t *testing.T) {
 	expectFleet(t, wd, cli, ids)
 }
 
-// TestAccFaults_createCancelledAtEachStep drives the provisioner directly and
+// TestAccFaults_createCancelledAtEachStep drives the Docker backend directly and
 // cancels its context at every milestone of a create (as Terraform does on
 // Ctrl-C): what the cancelled create made is either returned for the state
 // or removed.
@@ -176,7 +177,7 @@ func TestAccFaults_createCancelledAtEachStep(t *testing.T) {
 	t.Parallel()
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
-	engine, err := provisioner.NewEngine(provisioner.EngineConfig{})
+	engine, err := docker.NewEngine(docker.EngineConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func TestAccFaults_createCancelledAtEachStep(t *testing.T) {
 			t.Parallel()
 			id := acctest.RandomID("cancel")
 			t.Cleanup(func() { expectNothingLeft(t, cli, id) })
-			spec := provisioner.WorkspaceSpec{
+			spec := workspace.WorkspaceSpec{
 				WorkspaceID: id, Name: id, Runtime: "langgraph", Image: acctest.StandinImage("langgraph"),
 				Tier: 2, Network: acctest.Network, Running: true,
 				ConfigFiles:  map[string]string{"config.yaml": acctest.MinimalConfigYAML("cancel")},
@@ -215,13 +216,13 @@ func TestAccFaults_createCancelledAtEachStep(t *testing.T) {
 			}
 			// Recorded (Terraform keeps it, tainted): it must be real, and
 			// destroying it must leave nothing.
-			info, ierr := cli.ContainerInspect(context.Background(), provisioner.ContainerName(id))
+			info, ierr := cli.ContainerInspect(context.Background(), workspace.ContainerName(id))
 			if obs.ContainerID != "" && (ierr != nil || info.ID != obs.ContainerID) {
 				t.Errorf("the recorded container %.12s does not exist (%v)", obs.ContainerID, ierr)
 			}
-			err = engine.Delete(context.Background(), provisioner.Removal{
+			err = engine.Delete(context.Background(), workspace.Removal{
 				WorkspaceID: id, ContainerID: obs.ContainerID,
-				ConfigVolume: provisioner.ConfigVolumeName(id), WorkspaceVolume: obs.WorkspaceVolume,
+				ConfigVolume: workspace.ConfigVolumeName(id), WorkspaceVolume: obs.WorkspaceVolume,
 			}, nil)
 			if err != nil {
 				t.Fatalf("destroying the recorded workspace: %v", err)
@@ -247,7 +248,7 @@ resource "molecule_workspace" "gone" {
 	removeWith := func(vol string) func() {
 		return func() {
 			ctx := context.Background()
-			if err := cli.ContainerRemove(ctx, provisioner.ContainerName(id), container.RemoveOptions{Force: true}); err != nil {
+			if err := cli.ContainerRemove(ctx, workspace.ContainerName(id), container.RemoveOptions{Force: true}); err != nil {
 				t.Fatal(err)
 			}
 			if err := cli.VolumeRemove(ctx, vol, false); err != nil {
@@ -263,7 +264,7 @@ resource "molecule_workspace" "gone" {
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: restored},
 			{
-				PreConfig: removeWith(provisioner.WorkspaceVolumeName(id)),
+				PreConfig: removeWith(workspace.WorkspaceVolumeName(id)),
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("molecule_workspace.gone", plancheck.ResourceActionCreate),
@@ -271,7 +272,7 @@ resource "molecule_workspace" "gone" {
 				Check: restored,
 			},
 			{
-				PreConfig: removeWith(provisioner.ConfigVolumeName(id)),
+				PreConfig: removeWith(workspace.ConfigVolumeName(id)),
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("molecule_workspace.gone", plancheck.ResourceActionCreate),
@@ -382,7 +383,7 @@ resource "molecule_workspace" "busy" {
 			{
 				PreConfig: func() {
 					created, err := cli.ContainerCreate(ctx, &container.Config{Image: acctest.StandinImage("langgraph")}, &container.HostConfig{
-						Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: provisioner.WorkspaceVolumeName(id), Target: "/data"}},
+						Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: workspace.WorkspaceVolumeName(id), Target: "/data"}},
 					}, nil, nil, foreignName)
 					if err != nil {
 						t.Fatal(err)
@@ -396,10 +397,10 @@ resource "molecule_workspace" "busy" {
 			{
 				PreConfig: func() {
 					info, err := cli.ContainerInspect(ctx, foreignName)
-					if err != nil || info.ID != foreignID || provisioner.IsOwned(info.Config.Labels, "") {
+					if err != nil || info.ID != foreignID || workspace.IsOwned(info.Config.Labels, "") {
 						t.Fatalf("the foreign container was touched: %v", err)
 					}
-					if _, err := cli.VolumeInspect(ctx, provisioner.WorkspaceVolumeName(id)); err != nil {
+					if _, err := cli.VolumeInspect(ctx, workspace.WorkspaceVolumeName(id)); err != nil {
 						t.Fatalf("the busy volume was removed: %v", err)
 					}
 					if err := cli.ContainerRemove(ctx, foreignID, container.RemoveOptions{}); err != nil {
@@ -425,13 +426,13 @@ func TestAccFaults_foreignContainerHoldsName(t *testing.T) {
 	cli := acctest.Docker(t)
 	ctx := context.Background()
 	created, err := cli.ContainerCreate(ctx, &container.Config{Image: acctest.StandinImage("langgraph"), Labels: map[string]string{"owner": "someone-else"}},
-		nil, nil, nil, provisioner.ContainerName(id))
+		nil, nil, nil, workspace.ContainerName(id))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cli.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true}) })
 	untouched := func() error {
-		info, err := cli.ContainerInspect(ctx, provisioner.ContainerName(id))
+		info, err := cli.ContainerInspect(ctx, workspace.ContainerName(id))
 		if err != nil || info.ID != created.ID || info.State.Status != "created" || info.Config.Labels["owner"] != "someone-else" {
 			return fmt.Errorf("the foreign container was touched (err=%v)", err)
 		}
@@ -441,12 +442,12 @@ func TestAccFaults_foreignContainerHoldsName(t *testing.T) {
 		return nil
 	}
 
-	engine, err := provisioner.NewEngine(provisioner.EngineConfig{})
+	engine, err := docker.NewEngine(docker.EngineConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer engine.Close()
-	_, err = engine.Create(ctx, provisioner.WorkspaceSpec{
+	_, err = engine.Create(ctx, workspace.WorkspaceSpec{
 		WorkspaceID: id, Runtime: "langgraph", Image: acctest.StandinImage("langgraph"), Tier: 2, Network: acctest.Network, Running: true,
 		ConfigFiles: map[string]string{"config.yaml": "name: squat\n"},
 	}, nil)
@@ -467,7 +468,7 @@ resource "molecule_workspace" "squat" {
   config_files = { "config.yaml" = "name: squat\n" }
 }
 `, id),
-			ExpectError: acctest.MessageRegexp("container name " + provisioner.ContainerName(id) + " is taken by a container this provider does not manage"),
+			ExpectError: acctest.MessageRegexp("container name " + workspace.ContainerName(id) + " is taken by a container this provider does not manage"),
 		}},
 	})
 	if err := untouched(); err != nil {
@@ -484,7 +485,7 @@ func TestAccFaults_sameWorkspaceInTwoStates(t *testing.T) {
 	acctest.PreCheck(t)
 	cli := acctest.Docker(t)
 	id := acctest.RandomID("twice")
-	sibling := provisioner.ShortID(id) + "-sibling"
+	sibling := workspace.ShortID(id) + "-sibling"
 	first, second := acctest.NewWorkdir(t), acctest.NewWorkdir(t)
 	t.Cleanup(func() { expectNothingLeft(t, cli, id, sibling) })
 	first.DestroyOnCleanup()
@@ -536,7 +537,7 @@ func expectFleet(t *testing.T, wd *acctest.Workdir, cli *client.Client, ids []st
 	perID := map[string]int{}
 	mounted := map[string]string{}
 	for _, c := range containers {
-		wid := c.Labels[provisioner.LabelWorkspaceID]
+		wid := c.Labels[workspace.LabelWorkspaceID]
 		perID[wid]++
 		if c.State != "running" {
 			t.Errorf("container %v of %s is %s", c.Names, wid, c.State)
@@ -560,8 +561,8 @@ func expectFleet(t *testing.T, wd *acctest.Workdir, cli *client.Client, ids []st
 		t.Errorf("%d volumes for %d workspaces, want at most %d", len(vols), len(ids), 2*len(ids))
 	}
 	for _, v := range vols {
-		if owner, ok := mounted[v.Name]; !ok || owner != v.Labels[provisioner.LabelWorkspaceID] {
-			t.Errorf("orphan volume %s (workspace %s) is not mounted by its workspace's container", v.Name, v.Labels[provisioner.LabelWorkspaceID])
+		if owner, ok := mounted[v.Name]; !ok || owner != v.Labels[workspace.LabelWorkspaceID] {
+			t.Errorf("orphan volume %s (workspace %s) is not mounted by its workspace's container", v.Name, v.Labels[workspace.LabelWorkspaceID])
 		}
 	}
 	expectStateMatchesEngine(t, wd, cli, ids)
@@ -585,7 +586,7 @@ func expectStateMatchesEngine(t *testing.T, wd *acctest.Workdir, cli *client.Cli
 	}
 	byID := map[string]string{}
 	for _, c := range ownedContainers(t, cli, ids) {
-		wid := c.Labels[provisioner.LabelWorkspaceID]
+		wid := c.Labels[workspace.LabelWorkspaceID]
 		byID[wid] = c.ID
 		recordedID, ok := recorded[wid]
 		if !ok {
@@ -595,7 +596,7 @@ func expectStateMatchesEngine(t *testing.T, wd *acctest.Workdir, cli *client.Cli
 		}
 	}
 	for _, v := range ownedVolumes(t, cli, ids) {
-		if _, ok := recorded[v.Labels[provisioner.LabelWorkspaceID]]; !ok {
+		if _, ok := recorded[v.Labels[workspace.LabelWorkspaceID]]; !ok {
 			t.Errorf("volume %s is not accounted for in the state: orphaned", v.Name)
 		}
 	}
@@ -609,19 +610,19 @@ func expectStateMatchesEngine(t *testing.T, wd *acctest.Workdir, cli *client.Cli
 // expectWorkspaceObjects checks the container runs and both volumes exist, ours.
 func expectWorkspaceObjects(cli *client.Client, id string) error {
 	ctx := context.Background()
-	info, err := cli.ContainerInspect(ctx, provisioner.ContainerName(id))
+	info, err := cli.ContainerInspect(ctx, workspace.ContainerName(id))
 	if err != nil {
 		return err
 	}
 	if !info.State.Running {
 		return fmt.Errorf("container %s is %s", info.Name, info.State.Status)
 	}
-	for _, name := range []string{provisioner.ConfigVolumeName(id), provisioner.WorkspaceVolumeName(id)} {
+	for _, name := range []string{workspace.ConfigVolumeName(id), workspace.WorkspaceVolumeName(id)} {
 		v, err := cli.VolumeInspect(ctx, name)
 		if err != nil {
 			return fmt.Errorf("volume %s: %w", name, err)
 		}
-		if !provisioner.IsOwned(v.Labels, id) {
+		if !workspace.IsOwned(v.Labels, id) {
 			return fmt.Errorf("volume %s lacks our labels: %v", name, v.Labels)
 		}
 	}
@@ -631,24 +632,24 @@ func expectWorkspaceObjects(cli *client.Client, id string) error {
 func ownedContainers(t *testing.T, cli *client.Client, ids []string) []container.Summary {
 	t.Helper()
 	list, err := cli.ContainerList(context.Background(), container.ListOptions{All: true,
-		Filters: filters.NewArgs(filters.Arg("label", provisioner.LabelManaged+"=true"))})
+		Filters: filters.NewArgs(filters.Arg("label", workspace.LabelManaged+"=true"))})
 	if err != nil {
 		t.Fatalf("listing containers: %v", err)
 	}
 	return slices.DeleteFunc(list, func(c container.Summary) bool {
-		return !slices.Contains(ids, c.Labels[provisioner.LabelWorkspaceID])
+		return !slices.Contains(ids, c.Labels[workspace.LabelWorkspaceID])
 	})
 }
 
 func ownedVolumes(t *testing.T, cli *client.Client, ids []string) []*volume.Volume {
 	t.Helper()
 	list, err := cli.VolumeList(context.Background(), volume.ListOptions{
-		Filters: filters.NewArgs(filters.Arg("label", provisioner.LabelManaged+"=true"))})
+		Filters: filters.NewArgs(filters.Arg("label", workspace.LabelManaged+"=true"))})
 	if err != nil {
 		t.Fatalf("listing volumes: %v", err)
 	}
 	return slices.DeleteFunc(list.Volumes, func(v *volume.Volume) bool {
-		return !slices.Contains(ids, v.Labels[provisioner.LabelWorkspaceID])
+		return !slices.Contains(ids, v.Labels[workspace.LabelWorkspaceID])
 	})
 }
 

@@ -20,7 +20,8 @@ import (
 	dockernetwork "github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/docker"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // secondEngineHost is the engine scripts/ensure-docker.sh --second runs.
@@ -93,7 +94,7 @@ func TestAccMultiEngine_fleetAcrossTwoEngines(t *testing.T) {
 	}
 	network := "tfacc-two-" + strings.TrimPrefix(acctest.RandomID(""), acctest.IDPrefix)[:7]
 	images := map[string]string{}
-	for _, rt := range provisioner.KnownRuntimes() {
+	for _, rt := range workspace.KnownRuntimes() {
 		images[rt] = acctest.StandinImage(rt)
 	}
 
@@ -111,7 +112,7 @@ func TestAccMultiEngine_fleetAcrossTwoEngines(t *testing.T) {
 	w.WriteVars(map[string]any{
 		"workspaces": workspaces, "network": network, "runtime_images": images,
 		// Engine a is the one every other test uses (DOCKER_HOST, else the local socket).
-		"engine_a_host": provisioner.ResolveHost(""), "engine_b_host": secondEngineHost,
+		"engine_a_host": docker.ResolveHost(""), "engine_b_host": secondEngineHost,
 	})
 	w.DestroyOnCleanup()
 
@@ -187,13 +188,13 @@ func checkFleetOnEngines(t *testing.T, w *acctest.Workdir, engines map[string]*c
 				t.Errorf("workspace %s on engine %s: %v", id, on, err)
 			case info.State == nil || !info.State.Running:
 				t.Errorf("workspace %s: container %s is not running on engine %s", id, info.Name, on)
-			case !provisioner.IsOwned(info.Config.Labels, id):
+			case !workspace.IsOwned(info.Config.Labels, id):
 				t.Errorf("workspace %s: container %s lacks the ownership labels", id, info.Name)
 			case in.String("container_id") != info.ID:
 				t.Errorf("workspace %s: state records container %.12s, engine %s runs %.12s", id, in.String("container_id"), on, info.ID)
 			}
 		}
-		url := in.String("host_url") + provisioner.DefaultReadyPath
+		url := in.String("host_url") + workspace.DefaultReadyPath
 		if status, body, err := acctest.HTTPGet(url); err != nil || status != 200 {
 			t.Errorf("workspace %s: GET %s = %d %v %.200s", id, url, status, err, body)
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // expectNetworkGone is a CheckDestroy part: the network no longer exists.
@@ -68,15 +68,15 @@ resource "molecule_network" "fleet" {
 							return err
 						case n.Driver != "bridge" || n.Internal:
 							return fmt.Errorf("network driver %q internal %t", n.Driver, n.Internal)
-						case !provisioner.IsOwned(n.Labels, "") || n.Labels[provisioner.LabelRole] != provisioner.RoleNetwork || n.Labels["team"] != "research":
+						case !workspace.IsOwned(n.Labels, "") || n.Labels[workspace.LabelRole] != workspace.RoleNetwork || n.Labels["team"] != "research":
 							return fmt.Errorf("network labels %v", n.Labels)
 						}
 						return nil
 					},
 					checkContainer(cli, id, func(info container.InspectResponse) error {
 						ep := info.NetworkSettings.Networks[name]
-						if string(info.HostConfig.NetworkMode) != name || ep == nil || !slices.Contains(ep.Aliases, provisioner.ContainerName(id)) {
-							return fmt.Errorf("network mode %q, endpoint %+v: want %s with alias %s", info.HostConfig.NetworkMode, ep, name, provisioner.ContainerName(id))
+						if string(info.HostConfig.NetworkMode) != name || ep == nil || !slices.Contains(ep.Aliases, workspace.ContainerName(id)) {
+							return fmt.Errorf("network mode %q, endpoint %+v: want %s with alias %s", info.HostConfig.NetworkMode, ep, name, workspace.ContainerName(id))
 						}
 						return nil
 					}),

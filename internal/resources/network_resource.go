@@ -16,8 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources/validators"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 var (
@@ -50,7 +50,7 @@ func (r *networkResource) Configure(_ context.Context, req resource.ConfigureReq
 
 func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A Docker bridge network for workspaces (by default they join `" + provisioner.DefaultNetwork + "`), so a whole fleet, network included, is declared in one configuration. Destroy removes it only when this provider created it.",
+		MarkdownDescription: "A Docker bridge network for workspaces (by default they join `" + workspace.DefaultNetwork + "`), so a whole fleet, network included, is declared in one configuration. Destroy removes it only when this provider created it.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, PlanModifiers: keepString, MarkdownDescription: "Docker network ID."},
 			"name": schema.StringAttribute{
@@ -97,7 +97,7 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	obs, err := r.data.Engine.CreateNetwork(ctx, provisioner.NetworkSpec{
+	obs, err := r.data.Backend.CreateNetwork(ctx, workspace.NetworkSpec{
 		Name: plan.Name.ValueString(), Internal: plan.Internal.ValueBool(), Labels: stringMap(ctx, plan.Labels, &resp.Diagnostics),
 	})
 	if err != nil {
@@ -114,7 +114,7 @@ func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	obs, err := r.data.Engine.InspectNetwork(ctx, state.Name.ValueString())
+	obs, err := r.data.Backend.InspectNetwork(ctx, state.Name.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Reading network failed", err.Error())
 		return
@@ -140,7 +140,7 @@ func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := r.data.Engine.DeleteNetwork(ctx, state.Name.ValueString()); err != nil {
+	if err := r.data.Backend.DeleteNetwork(ctx, state.Name.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Destroying network failed", err.Error())
 	}
 }
@@ -149,7 +149,7 @@ func (r *networkResource) ImportState(ctx context.Context, req resource.ImportSt
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
 }
 
-func applyNetwork(m *networkModel, o provisioner.ObservedNetwork, importing bool) {
+func applyNetwork(m *networkModel, o workspace.ObservedNetwork, importing bool) {
 	m.ID = types.StringValue(o.ID)
 	m.Name = types.StringValue(o.Name)
 	m.Internal = types.BoolValue(o.Internal)

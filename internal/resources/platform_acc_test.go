@@ -18,7 +18,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	"github.com/molecule-ai/terraform-provider-molecule/tests/platformstandin"
 )
 
@@ -110,7 +110,7 @@ func waitGone(t *testing.T, cli *client.Client, id string, within time.Duration)
 			return
 		}
 	}
-	t.Fatalf("container %s still exists after %s", provisioner.ContainerName(id), within)
+	t.Fatalf("container %s still exists after %s", workspace.ContainerName(id), within)
 }
 
 // register does what the runtime does at start: POST /registry/register.
@@ -189,16 +189,16 @@ func TestAccPlatform_wiredRecordRunsWorkspace(t *testing.T) {
 	if ws.String("workspace_id") != id {
 		t.Fatalf("workspace_id %q, want the record's id %q", ws.String("workspace_id"), id)
 	}
-	if _, err := acctest.WaitHTTP(ws.String("host_url")+provisioner.DefaultReadyPath, 30*time.Second); err != nil {
+	if _, err := acctest.WaitHTTP(ws.String("host_url")+workspace.DefaultReadyPath, 30*time.Second); err != nil {
 		t.Errorf("workspace does not serve: %v", err)
 	}
 	files, err := acctest.ReadConfigs(cli, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, ok := files[provisioner.AuthTokenFile]
-	if !ok || string(tok.Content) != token || tok.Mode != 0o600 || tok.UID != provisioner.ConfigOwnerUID || tok.Type != tar.TypeReg {
-		t.Errorf("/configs/.auth_token = %+v (present %t), want the record's token, mode 0600, owner %d", tok, ok, provisioner.ConfigOwnerUID)
+	tok, ok := files[workspace.AuthTokenFile]
+	if !ok || string(tok.Content) != token || tok.Mode != 0o600 || tok.UID != workspace.ConfigOwnerUID || tok.Type != tar.TypeReg {
+		t.Errorf("/configs/.auth_token = %+v (present %t), want the record's token, mode 0600, owner %d", tok, ok, workspace.ConfigOwnerUID)
 	}
 	if v, present := ws.Attributes["platform_token_wo"]; !present || v != nil {
 		t.Errorf("state platform_token_wo = %v (present %t), want null", v, present)
@@ -239,7 +239,7 @@ func TestAccPlatform_wiredRecordRunsWorkspace(t *testing.T) {
 	// keep_volumes with a platform record: a warning.
 	wd.SetConfig(wiredFleetConfig(s.URL(), standinAdminToken, "wired", false, true))
 	plan = wd.MustRun("plan")
-	expectOutput(t, plan, "Kept volumes go with the platform record", id, provisioner.ContainerName(id)+"-configs")
+	expectOutput(t, plan, "Kept volumes go with the platform record", id, workspace.ContainerName(id)+"-configs")
 	wd.SetConfig(wiredFleetConfig(s.URL(), standinAdminToken, "wired", false, false))
 }
 
@@ -256,10 +256,10 @@ func TestAccPlatform_sweepRemovesUnrecordedWorkspace(t *testing.T) {
 	cli := acctest.Docker(t)
 	s := startPlatform(t, cli)
 	id := platformstandin.NewUUID()
-	name := provisioner.ContainerName(id)
+	name := workspace.ContainerName(id)
 	wd := acctest.NewWorkdir(t)
 	t.Cleanup(func() {
-		if err := acctest.RemoveVolumes(cli, provisioner.ConfigVolumeName(id), provisioner.WorkspaceVolumeName(id)); err != nil {
+		if err := acctest.RemoveVolumes(cli, workspace.ConfigVolumeName(id), workspace.WorkspaceVolumeName(id)); err != nil {
 			t.Error(err)
 		}
 		if err := acctest.NothingLeft(cli, id); err != nil {
@@ -310,7 +310,7 @@ func TestAccPlatform_recordDeletedIsRecreated(t *testing.T) {
 	var ids []string
 	t.Cleanup(func() {
 		for _, id := range ids {
-			_ = acctest.RemoveVolumes(cli, provisioner.WorkspaceVolumeName(id))
+			_ = acctest.RemoveVolumes(cli, workspace.WorkspaceVolumeName(id))
 			if err := acctest.NothingLeft(cli, id); err != nil {
 				t.Error(err)
 			}
@@ -509,7 +509,7 @@ func TestAccExamplePlatformFleet_appliesAndDestroys(t *testing.T) {
 		}
 	})
 	images := map[string]string{}
-	for _, rt := range provisioner.KnownRuntimes() {
+	for _, rt := range workspace.KnownRuntimes() {
 		images[rt] = acctest.StandinImage(rt)
 	}
 	tf.WriteVars(map[string]any{
@@ -536,7 +536,7 @@ func TestAccExamplePlatformFleet_appliesAndDestroys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tok := files[provisioner.AuthTokenFile]; string(tok.Content) != s.WorkspaceToken(id) || tok.Mode != 0o600 {
+		if tok := files[workspace.AuthTokenFile]; string(tok.Content) != s.WorkspaceToken(id) || tok.Mode != 0o600 {
 			t.Errorf("%s: /configs/.auth_token mode %o does not hold the record's token", key, tok.Mode)
 		}
 	}

@@ -23,7 +23,7 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/nat"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	"github.com/molecule-ai/terraform-provider-molecule/tests/platformstandin"
 )
 
@@ -36,17 +36,17 @@ import (
 func platformMadeWorkspace(t *testing.T, cli *client.Client, id, runtime, platformURL, token string) (string, string) {
 	t.Helper()
 	ctx := context.Background()
-	name := provisioner.ContainerName(id)
+	name := workspace.ContainerName(id)
 	configVol, workspaceVol := name+"-configs", "ws-"+id+"-workspace"
 	volumes := []string{configVol, workspaceVol}
 	mounts := []mount.Mount{
 		{Type: mount.TypeVolume, Source: configVol, Target: "/configs"},
 		{Type: mount.TypeVolume, Source: workspaceVol, Target: "/workspace"},
 	}
-	if provisioner.HasSessionsVolume(runtime) {
-		sessionsVol := provisioner.SessionsVolumeName(id)
+	if workspace.HasSessionsVolume(runtime) {
+		sessionsVol := workspace.SessionsVolumeName(id)
 		volumes = append(volumes, sessionsVol)
-		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: sessionsVol, Target: provisioner.ClaudeSessionsPath})
+		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: sessionsVol, Target: workspace.ClaudeSessionsPath})
 	}
 	for _, v := range volumes {
 		if _, err := cli.VolumeCreate(ctx, volume.CreateOptions{Name: v}); err != nil {
@@ -70,7 +70,7 @@ func platformMadeWorkspace(t *testing.T, cli *client.Client, id, runtime, platfo
 	created, err := cli.ContainerCreate(ctx,
 		&container.Config{
 			Image:        acctest.StandinImage(runtime),
-			Labels:       map[string]string{provisioner.LabelPlatformManaged: "true"},
+			Labels:       map[string]string{workspace.LabelPlatformManaged: "true"},
 			Env:          []string{"WORKSPACE_ID=" + id, "WORKSPACE_CONFIG_PATH=/configs", "PLATFORM_URL=" + platformURL, "MOLECULE_URL=" + platformURL, "TIER=2", "PLUGINS_DIR=/plugins", "MY_API_KEY=sk-platform-made"},
 			ExposedPorts: nat.PortSet{port: {}},
 		},
@@ -88,10 +88,10 @@ func platformMadeWorkspace(t *testing.T, cli *client.Client, id, runtime, platfo
 	}
 	copyFile(t, cli, created.ID, "/configs", "config.yaml", acctest.MinimalConfigYAML("platform-made"), 0o644)
 	copyFile(t, cli, created.ID, "/configs", "notes.txt", "kept by the platform\n", 0o644)
-	copyFile(t, cli, created.ID, "/configs", provisioner.AuthTokenFile, token, 0o600)
+	copyFile(t, cli, created.ID, "/configs", workspace.AuthTokenFile, token, 0o600)
 	copyFile(t, cli, created.ID, "/workspace", "data.txt", "work in progress\n", 0o644)
-	if provisioner.HasSessionsVolume(runtime) {
-		copyFile(t, cli, created.ID, provisioner.ClaudeSessionsPath, "session.json", `{"session":"kept"}`, 0o600)
+	if workspace.HasSessionsVolume(runtime) {
+		copyFile(t, cli, created.ID, workspace.ClaudeSessionsPath, "session.json", `{"session":"kept"}`, 0o600)
 	}
 	if err := cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
 		t.Fatal(err)
@@ -147,11 +147,11 @@ func TestAccPlatform_adoptPlatformMadeWorkspace(t *testing.T) {
 	cli := acctest.Docker(t)
 	s := startPlatform(t, cli)
 	id := s.AddPlatformWorkspace("fleet-agent")
-	name := provisioner.ContainerName(id)
+	name := workspace.ContainerName(id)
 	token := s.WorkspaceToken(id)
 	platformContainer, workspaceVol := platformMadeWorkspace(t, cli, id, "langgraph", s.URL(), token)
 	s.SetStatus(id, "online") // as its runtime's registration would
-	configVol := provisioner.ConfigVolumeName(id)
+	configVol := workspace.ConfigVolumeName(id)
 
 	wd := acctest.NewWorkdir(t)
 	t.Cleanup(func() {
@@ -172,7 +172,7 @@ func TestAccPlatform_adoptPlatformMadeWorkspace(t *testing.T) {
 	if r.Err == nil {
 		t.Fatalf("a plain import of the platform's container succeeded:\n%s", r.Output())
 	}
-	expectOutput(t, r, "belongs to the Molecule platform", provisioner.LabelPlatformManaged+"=true", `"platform:`+id+`"`)
+	expectOutput(t, r, "belongs to the Molecule platform", workspace.LabelPlatformManaged+"=true", `"platform:`+id+`"`)
 	_ = os.Remove(filepath.Join(wd.Dir, "plain.tf"))
 
 	wd.SetConfig(importOf("platform:" + id))
@@ -190,7 +190,7 @@ func TestAccPlatform_adoptPlatformMadeWorkspace(t *testing.T) {
 			t.Errorf("generated configuration lacks %s:\n%s", want, generated)
 		}
 	}
-	if strings.Contains(string(generated), provisioner.AuthTokenFile) || strings.Contains(string(generated), token) {
+	if strings.Contains(string(generated), workspace.AuthTokenFile) || strings.Contains(string(generated), token) {
 		t.Errorf("generated configuration shows the token:\n%s", generated)
 	}
 	if r.Err == nil {
@@ -218,8 +218,8 @@ func TestAccPlatform_adoptPlatformMadeWorkspace(t *testing.T) {
 	if info.ID == platformContainer {
 		t.Fatal("the platform's container was kept")
 	}
-	if !provisioner.IsOwned(info.Config.Labels, id) || provisioner.IsPlatformManaged(info.Config.Labels) {
-		t.Errorf("labels after adoption %v: want ours, without %s", info.Config.Labels, provisioner.LabelPlatformManaged)
+	if !workspace.IsOwned(info.Config.Labels, id) || workspace.IsPlatformManaged(info.Config.Labels) {
+		t.Errorf("labels after adoption %v: want ours, without %s", info.Config.Labels, workspace.LabelPlatformManaged)
 	}
 	mounts := map[string]string{}
 	for _, m := range info.Mounts {
@@ -230,10 +230,10 @@ func TestAccPlatform_adoptPlatformMadeWorkspace(t *testing.T) {
 	}
 	expectEnv(t, info.Config.Env, "MY_API_KEY", "sk-platform-made")
 	for file, want := range map[string]string{
-		"/configs/notes.txt":                    "kept by the platform\n",
-		"/configs/" + provisioner.AuthTokenFile: token,
-		"/workspace/data.txt":                   "work in progress\n",
-		"/configs/config.yaml":                  acctest.MinimalConfigYAML("platform-made"),
+		"/configs/notes.txt":                  "kept by the platform\n",
+		"/configs/" + workspace.AuthTokenFile: token,
+		"/workspace/data.txt":                 "work in progress\n",
+		"/configs/config.yaml":                acctest.MinimalConfigYAML("platform-made"),
 	} {
 		if got := readFile(t, cli, name, file); got != want {
 			t.Errorf("%s after adoption = %q, want %q", file, got, want)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/docker/docker/client"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // TestAccPlatform_adoptClaudeCodeThenReplace adopts a claude-code workspace
@@ -35,18 +35,18 @@ func TestAccPlatform_adoptClaudeCodeThenReplace(t *testing.T) {
 	s := startPlatform(t, cli)
 	id := s.AddPlatformWorkspace("claude-agent")
 	token := s.WorkspaceToken(id)
-	platformContainer, workspaceVol := platformMadeWorkspace(t, cli, id, provisioner.ClaudeCodeRuntime, s.URL(), token)
+	platformContainer, workspaceVol := platformMadeWorkspace(t, cli, id, workspace.ClaudeCodeRuntime, s.URL(), token)
 	s.SetStatus(id, "online")
 	volumes := map[string]string{
-		"/configs":                     provisioner.ConfigVolumeName(id),
-		"/workspace":                   workspaceVol,
-		provisioner.ClaudeSessionsPath: provisioner.SessionsVolumeName(id),
+		"/configs":                   workspace.ConfigVolumeName(id),
+		"/workspace":                 workspaceVol,
+		workspace.ClaudeSessionsPath: workspace.SessionsVolumeName(id),
 	}
 	data := map[string]string{
-		"/configs/notes.txt":                             "kept by the platform\n",
-		"/configs/" + provisioner.AuthTokenFile:          token,
-		"/workspace/data.txt":                            "work in progress\n",
-		provisioner.ClaudeSessionsPath + "/session.json": `{"session":"kept"}`,
+		"/configs/notes.txt":                           "kept by the platform\n",
+		"/configs/" + workspace.AuthTokenFile:          token,
+		"/workspace/data.txt":                          "work in progress\n",
+		workspace.ClaudeSessionsPath + "/session.json": `{"session":"kept"}`,
 	}
 
 	wd := acctest.NewWorkdir(t)
@@ -115,9 +115,9 @@ func TestAccPlatform_adoptClaudeCodeThenReplace(t *testing.T) {
 	if exists, _, err := acctest.VolumeExists(cli, workspaceVol); err != nil || exists {
 		t.Errorf("adopted volume %s survived a replacement without keep_volumes (err %v)", workspaceVol, err)
 	}
-	ours := []string{provisioner.ConfigVolumeName(id), provisioner.WorkspaceVolumeName(id), provisioner.SessionsVolumeName(id)}
+	ours := []string{workspace.ConfigVolumeName(id), workspace.WorkspaceVolumeName(id), workspace.SessionsVolumeName(id)}
 	for _, v := range ours {
-		if exists, labels, err := acctest.VolumeExists(cli, v); err != nil || !exists || !provisioner.IsOwned(labels, id) {
+		if exists, labels, err := acctest.VolumeExists(cli, v); err != nil || !exists || !workspace.IsOwned(labels, id) {
 			t.Errorf("volume %s after the replacement: exists %t, labels %v (err %v); want this provider's", v, exists, labels, err)
 		}
 	}
@@ -136,8 +136,8 @@ func TestAccPlatform_adoptClaudeCodeThenReplace(t *testing.T) {
 func expectAdoptedVolumes(t *testing.T, cli *client.Client, id string, volumes, data map[string]string) string {
 	t.Helper()
 	info := acctest.MustInspect(t, cli, id)
-	if !provisioner.IsOwned(info.Config.Labels, id) || provisioner.IsPlatformManaged(info.Config.Labels) {
-		t.Errorf("labels %v: want ours, without %s", info.Config.Labels, provisioner.LabelPlatformManaged)
+	if !workspace.IsOwned(info.Config.Labels, id) || workspace.IsPlatformManaged(info.Config.Labels) {
+		t.Errorf("labels %v: want ours, without %s", info.Config.Labels, workspace.LabelPlatformManaged)
 	}
 	if !info.State.Running {
 		t.Error("the adopted workspace does not run")
@@ -152,7 +152,7 @@ func expectAdoptedVolumes(t *testing.T, cli *client.Client, id string, volumes, 
 		}
 	}
 	for file, want := range data {
-		if got := readFile(t, cli, provisioner.ContainerName(id), file); got != want {
+		if got := readFile(t, cli, workspace.ContainerName(id), file); got != want {
 			t.Errorf("%s = %q, want %q", file, got, want)
 		}
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // TestAccPlatform_adoptFromDefaultBridgeAfterInterruptedApply adopts a
@@ -35,7 +35,7 @@ func TestAccPlatform_adoptFromDefaultBridgeAfterInterruptedApply(t *testing.T) {
 	cli := acctest.Docker(t)
 	s := startPlatform(t, cli)
 	id := s.AddPlatformWorkspace("bridge-agent")
-	name := provisioner.ContainerName(id)
+	name := workspace.ContainerName(id)
 	configVol, workspaceVol := name+"-configs", "ws-"+id+"-workspace"
 	ctx := context.Background()
 	for _, v := range []string{configVol, workspaceVol} {
@@ -55,7 +55,7 @@ func TestAccPlatform_adoptFromDefaultBridgeAfterInterruptedApply(t *testing.T) {
 	created, err := cli.ContainerCreate(ctx,
 		&container.Config{
 			Image:  acctest.StandinImage("langgraph"),
-			Labels: map[string]string{provisioner.LabelPlatformManaged: "true"},
+			Labels: map[string]string{workspace.LabelPlatformManaged: "true"},
 			Env:    []string{"WORKSPACE_ID=" + id, "WORKSPACE_CONFIG_PATH=/configs", "PLATFORM_URL=" + s.URL(), "TIER=2", "MY_API_KEY=sk-bridge"},
 		},
 		&container.HostConfig{Mounts: []mount.Mount{
@@ -103,7 +103,7 @@ func TestAccPlatform_adoptFromDefaultBridgeAfterInterruptedApply(t *testing.T) {
 	wd.MustRun("apply", "-auto-approve")
 
 	info := acctest.MustInspect(t, cli, id)
-	if !provisioner.IsOwned(info.Config.Labels, id) || !info.State.Running {
+	if !workspace.IsOwned(info.Config.Labels, id) || !info.State.Running {
 		t.Fatalf("after the apply: labels %v, running %v", info.Config.Labels, info.State.Running)
 	}
 	if _, ok := info.NetworkSettings.Networks[acctest.Network]; !ok {

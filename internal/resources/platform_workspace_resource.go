@@ -20,7 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 var (
@@ -73,8 +73,8 @@ func (r *platformWorkspaceResource) Schema(_ context.Context, _ resource.SchemaR
 			"tier": schema.Int64Attribute{
 				Optional: true, Computed: true,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-				Validators:          []validator.Int64{int64validator.Between(provisioner.MinTier, provisioner.MaxTier)},
-				MarkdownDescription: fmt.Sprintf("Tier recorded in the platform, %d-%d. Default: what the platform stores (3). It does not set the container's tier: that is `molecule_workspace.tier`. Updated in place.", provisioner.MinTier, provisioner.MaxTier),
+				Validators:          []validator.Int64{int64validator.Between(workspace.MinTier, workspace.MaxTier)},
+				MarkdownDescription: fmt.Sprintf("Tier recorded in the platform, %d-%d. Default: what the platform stores (3). It does not set the container's tier: that is `molecule_workspace.tier`. Updated in place.", workspace.MinTier, workspace.MaxTier),
 			},
 			"parent_id": schema.StringAttribute{
 				Optional: true, MarkdownDescription: "Id of the parent workspace in the platform's hierarchy. Updated in place.",

@@ -3,7 +3,7 @@
 
 // Package resources holds the provider's Terraform resources and data
 // sources: schemas, plan-time checks and the mapping between Terraform values
-// and the provisioner's plain specs and observations.
+// and the workspace model's plain specs and observations.
 package resources
 
 import (
@@ -16,12 +16,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // ProviderData is what the provider hands to every resource and data source.
 type ProviderData struct {
-	Engine               *provisioner.Engine
+	// Backend runs the workspaces: a Docker engine or a Kubernetes cluster.
+	Backend              workspace.Backend
 	Network              string
 	PlatformURL          string
 	RuntimeImages        map[string]string
@@ -49,7 +50,7 @@ type ProviderData struct {
 // already did, the same id included: Terraform plans each new resource
 // instance once per run, so a second claim is a second resource.
 func (p *ProviderData) claim(workspaceID string) (string, bool) {
-	prior, loaded := p.claims.LoadOrStore(provisioner.ContainerName(workspaceID), workspaceID)
+	prior, loaded := p.claims.LoadOrStore(workspace.ContainerName(workspaceID), workspaceID)
 	if loaded {
 		return prior.(string), true
 	}

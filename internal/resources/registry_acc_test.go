@@ -19,7 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Tests against the shared test registry (scripts/ensure-registry.sh). Each
@@ -37,7 +37,7 @@ func registryWorkspace(name, id string, extra ...string) string {
 
 // defaultRef is the default image of langgraph under a namespace.
 func defaultRef(namespace string) string {
-	return provisioner.DefaultImage(namespace, "langgraph")
+	return workspace.DefaultImage(namespace, "langgraph")
 }
 
 // expectAbsent fails when the engine already has ref (the test must pull it).
@@ -57,12 +57,13 @@ func TestAccRegistry_pullOnFirstUseWithRegistryAuth(t *testing.T) {
 	digest := reg.Push(t, cli, acctest.StandinImage("langgraph"), ref)
 	id := acctest.RandomID("pull")
 	const addr = "molecule_workspace.test"
+	labeled := fmt.Sprintf("labels = { digest-test = %q }", id)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t); expectImageAbsent(t, cli, ref) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             acctest.CheckNothingLeft(cli, id),
 		Steps: []resource.TestStep{{
-			Config: reg.ProviderBlock(ns) + registryWorkspace("test", id),
+			Config: reg.ProviderBlock(ns) + registryWorkspace("test", id, labeled),
 			Check: resource.ComposeTestCheckFunc(
 				resource.TestCheckResourceAttr(addr, "image", ref),
 				resource.TestCheckResourceAttr(addr, "image_digest", digest),
@@ -73,6 +74,22 @@ func TestAccRegistry_pullOnFirstUseWithRegistryAuth(t *testing.T) {
 					}
 					return nil
 				},
+			),
+		}, {
+			// Both data sources report the digest too, read from the engine.
+			Config: reg.ProviderBlock(ns) + registryWorkspace("test", id, labeled) + `
+data "molecule_workspace" "read" {
+  workspace_id = molecule_workspace.test.workspace_id
+}
+data "molecule_workspaces" "all" {
+  labels     = { digest-test = "` + id + `" }
+  depends_on = [molecule_workspace.test]
+}
+`,
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr("data.molecule_workspace.read", "image_digest", digest),
+				resource.TestCheckResourceAttr("data.molecule_workspaces.all", "workspaces.#", "1"),
+				resource.TestCheckResourceAttr("data.molecule_workspaces.all", "workspaces.0.image_digest", digest),
 			),
 		}},
 	})
@@ -378,7 +395,7 @@ func TestAccRegistry_callsPerPlan(t *testing.T) {
 		}
 		wd.SetConfig(cfg)
 	}
-	config(provisioner.PullMissing)
+	config(workspace.PullMissing)
 	wd.DestroyOnCleanup()
 	wd.MustRun("apply", "-auto-approve")
 	distributionCalls := func(args ...string) int {
@@ -393,7 +410,7 @@ func TestAccRegistry_callsPerPlan(t *testing.T) {
 	if n := distributionCalls("plan", "-detailed-exitcode"); n != 0 {
 		t.Errorf("no-change plan with image_pull = missing made %d registry calls, want 0", n)
 	}
-	config(provisioner.PullAlways)
+	config(workspace.PullAlways)
 	if n := distributionCalls("plan"); n != 1 {
 		t.Errorf("plan with image_pull = always for 3 workspaces on one image made %d registry calls, want 1", n)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // secretWorkspaceConfig is a workspace with a sensitive env value and
@@ -93,11 +93,11 @@ func TestAccSecrets_writeOnlyEnvNeverStoredOrLogged(t *testing.T) {
 	firstContainer := info.ID
 	expectEnv(t, info.Config.Env, "API_KEY", secret1)
 	expectEnv(t, info.Config.Env, "MY_SETTING", envValue)
-	if got := info.Config.Labels[provisioner.LabelSecretEnvKeys]; got != "API_KEY" {
-		t.Errorf("label %s = %q, want API_KEY", provisioner.LabelSecretEnvKeys, got)
+	if got := info.Config.Labels[workspace.LabelSecretEnvKeys]; got != "API_KEY" {
+		t.Errorf("label %s = %q, want API_KEY", workspace.LabelSecretEnvKeys, got)
 	}
-	if got := info.Config.Labels[provisioner.LabelEnvKeys]; got != "MY_SETTING" {
-		t.Errorf("label %s = %q, want only MY_SETTING (secret keys are kept apart)", provisioner.LabelEnvKeys, got)
+	if got := info.Config.Labels[workspace.LabelEnvKeys]; got != "MY_SETTING" {
+		t.Errorf("label %s = %q, want only MY_SETTING (secret keys are kept apart)", workspace.LabelEnvKeys, got)
 	}
 	expectAgentSees(t, wd, "API_KEY", secret1)
 
@@ -263,7 +263,7 @@ resource "molecule_workspace" "modes" {
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			Check: func(*terraform.State) error {
-				rc, _, err := cli.CopyFromContainer(context.Background(), provisioner.ContainerName(id), "/configs")
+				rc, _, err := cli.CopyFromContainer(context.Background(), workspace.ContainerName(id), "/configs")
 				if err != nil {
 					return err
 				}
@@ -286,8 +286,8 @@ resource "molecule_workspace" "modes" {
 					if got := hdr.Mode & 0o777; got != mode {
 						return fmt.Errorf("/%s has mode %#o, want %#o", hdr.Name, got, mode)
 					}
-					if hdr.Uid != provisioner.ConfigOwnerUID {
-						return fmt.Errorf("/%s is owned by uid %d, want %d", hdr.Name, hdr.Uid, provisioner.ConfigOwnerUID)
+					if hdr.Uid != workspace.ConfigOwnerUID {
+						return fmt.Errorf("/%s is owned by uid %d, want %d", hdr.Name, hdr.Uid, workspace.ConfigOwnerUID)
 					}
 				}
 				for name := range want {

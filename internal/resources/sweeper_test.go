@@ -18,7 +18,7 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // sweepMinAge spares young objects: on a machine where tests are running,
@@ -120,15 +120,15 @@ func TestAccSweeper_removesOnlyOwnedTestObjects(t *testing.T) {
 		for _, name := range made {
 			_ = cli.ContainerRemove(ctx, name, container.RemoveOptions{Force: true})
 		}
-		for _, name := range []string{provisioner.ConfigVolumeName(matching), prefix + "-unlabelled-vol"} {
+		for _, name := range []string{workspace.ConfigVolumeName(matching), prefix + "-unlabelled-vol"} {
 			_ = cli.VolumeRemove(ctx, name, true)
 		}
 	})
-	mkContainer(provisioner.ContainerName(matching), provisioner.OwnershipLabels(matching, provisioner.RoleContainer))
-	mkVolume(provisioner.ConfigVolumeName(matching), provisioner.OwnershipLabels(matching, provisioner.RoleConfigVolume))
-	mkContainer(prefix+"-unlabelled", map[string]string{provisioner.LabelWorkspaceID: prefix + "-x"})
-	mkVolume(prefix+"-unlabelled-vol", map[string]string{provisioner.LabelWorkspaceID: prefix + "-x"})
-	mkContainer(provisioner.ContainerName(other), provisioner.OwnershipLabels(other, provisioner.RoleContainer))
+	mkContainer(workspace.ContainerName(matching), workspace.OwnershipLabels(matching, workspace.RoleContainer))
+	mkVolume(workspace.ConfigVolumeName(matching), workspace.OwnershipLabels(matching, workspace.RoleConfigVolume))
+	mkContainer(prefix+"-unlabelled", map[string]string{workspace.LabelWorkspaceID: prefix + "-x"})
+	mkVolume(prefix+"-unlabelled-vol", map[string]string{workspace.LabelWorkspaceID: prefix + "-x"})
+	mkContainer(workspace.ContainerName(other), workspace.OwnershipLabels(other, workspace.RoleContainer))
 
 	// Everything is seconds old: a minimum age spares it all.
 	removed, err := acctest.SweepWorkspaces(ctx, cli, acctest.SweepOptions{Prefixes: []string{prefix}, MinAge: time.Hour})
@@ -140,12 +140,12 @@ func TestAccSweeper_removesOnlyOwnedTestObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices.Sort(removed)
-	want := []string{provisioner.ContainerName(matching), provisioner.ConfigVolumeName(matching)}
+	want := []string{workspace.ContainerName(matching), workspace.ConfigVolumeName(matching)}
 	slices.Sort(want)
 	if !slices.Equal(removed, want) {
 		t.Errorf("swept %v, want %v", removed, want)
 	}
-	for _, name := range []string{prefix + "-unlabelled", provisioner.ContainerName(other)} {
+	for _, name := range []string{prefix + "-unlabelled", workspace.ContainerName(other)} {
 		if _, err := cli.ContainerInspect(ctx, name); err != nil {
 			t.Errorf("container %s should have been kept: %v", name, err)
 		}

@@ -18,7 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // TestAccTLS_remoteEngine starts a dockerd of its own listening on
@@ -51,7 +51,7 @@ func TestAccTLS_remoteEngine(t *testing.T) {
 		t.Errorf("plain HTTP to %s was answered", engine.TLSHost)
 	}
 
-	workspace := fmt.Sprintf(`
+	workspaceConfig := fmt.Sprintf(`
 resource "molecule_workspace" "tls" {
   workspace_id = %q
   config_files = { "config.yaml" = %q }
@@ -62,15 +62,15 @@ resource "molecule_workspace" "tls" {
 		fmt.Sprintf("ca_material = %q", files.CAPEM),
 		fmt.Sprintf("cert_material = %q", files.ClientCertPEM),
 		fmt.Sprintf("key_material = %q", files.ClientKeyPEM),
-	) + workspace
+	) + workspaceConfig
 	withCertPath := acctest.ProviderConfig(
 		fmt.Sprintf("host = %q", engine.TLSHost),
 		fmt.Sprintf("cert_path = %q", files.ClientDir),
-	) + workspace
+	) + workspaceConfig
 	withoutClientCert := acctest.ProviderConfig(
 		fmt.Sprintf("host = %q", engine.TLSHost),
 		fmt.Sprintf("ca_material = %q", files.CAPEM),
-	) + workspace
+	) + workspaceConfig
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -83,11 +83,11 @@ resource "molecule_workspace" "tls" {
 					if err != nil {
 						return fmt.Errorf("the workspace is not on the TLS engine: %w", err)
 					}
-					if !info.State.Running || !provisioner.IsOwned(info.Config.Labels, id) {
-						return fmt.Errorf("container %s: running=%t owned=%t", info.Name, info.State.Running, provisioner.IsOwned(info.Config.Labels, id))
+					if !info.State.Running || !workspace.IsOwned(info.Config.Labels, id) {
+						return fmt.Errorf("container %s: running=%t owned=%t", info.Name, info.State.Running, workspace.IsOwned(info.Config.Labels, id))
 					}
 					url := s.RootModule().Resources["molecule_workspace.tls"].Primary.Attributes["host_url"]
-					if code, _, err := acctest.HTTPGet(url + provisioner.DefaultReadyPath); err != nil || code != 200 {
+					if code, _, err := acctest.HTTPGet(url + workspace.DefaultReadyPath); err != nil || code != 200 {
 						return fmt.Errorf("agent card at %s: %d %v", url, code, err)
 					}
 					return nil

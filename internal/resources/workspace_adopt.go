@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // adoptPrefix starts the import id that adopts a platform-made workspace.
@@ -55,7 +55,7 @@ func writeAdoption(ctx context.Context, private privateStateWriter, a adoption, 
 }
 
 // applyAdoption makes a spec use the adopted volumes.
-func (a *adoption) applyTo(s *provisioner.WorkspaceSpec) {
+func (a *adoption) applyTo(s *workspace.WorkspaceSpec) {
 	if a == nil {
 		return
 	}
@@ -102,7 +102,7 @@ func parseImportID(raw string) (id string, adopt bool) {
 // yet applied: it observes the platform's container.
 func (r *workspaceResource) readForAdoption(ctx context.Context, state *workspaceModel, a *adoption, resp *resource.ReadResponse) {
 	id := state.WorkspaceID.ValueString()
-	obs, err := r.data.Engine.InspectPlatformContainer(ctx, id)
+	obs, err := r.data.Backend.InspectPlatformContainer(ctx, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Adopting workspace "+id+" failed", err.Error())
 		return
@@ -113,18 +113,18 @@ func (r *workspaceResource) readForAdoption(ctx context.Context, state *workspac
 			// before ours ran: the adoption stays pending on the same
 			// volumes, and the next apply creates the container.
 			resp.Diagnostics.AddAttributeWarning(path.Root("workspace_id"), "Adoption of workspace "+id+" is unfinished",
-				"the platform's container "+provisioner.ContainerName(id)+" is gone and this provider's is not there yet; its volumes ("+strings.Join(a.Volumes, ", ")+") remain: the next apply creates the container on them.")
+				"the platform's container "+workspace.ContainerName(id)+" is gone and this provider's is not there yet; its volumes ("+strings.Join(a.Volumes, ", ")+") remain: the next apply creates the container on them.")
 			return
 		}
-		resp.Diagnostics.AddError("Workspace not found", "no container "+provisioner.ContainerName(id)+" exists on "+r.data.Engine.Host()+" for workspace "+id+": there is nothing to adopt.")
+		resp.Diagnostics.AddError("Workspace not found", "no container "+workspace.ContainerName(id)+" exists on "+r.data.Backend.Host()+" for workspace "+id+": there is nothing to adopt.")
 		return
 	}
-	if obs.ConfigFiles, err = r.data.Engine.ReadConfigFiles(ctx, obs.ContainerID); err != nil {
+	if obs.ConfigFiles, err = r.data.Backend.ReadConfigFiles(ctx, obs.ContainerID); err != nil {
 		resp.Diagnostics.AddError("Adopting workspace "+id+" failed", err.Error())
 		return
 	}
 	applyObserved(ctx, state, obs, true, &resp.Diagnostics)
-	if provisioner.IsBuiltinNetwork(obs.Network) {
+	if workspace.IsBuiltinNetwork(obs.Network) {
 		// A platform container on the engine's bridge: ours cannot carry its
 		// alias there, so it moves to the provider's network.
 		state.Network = types.StringValue(r.data.Network)
@@ -134,12 +134,12 @@ func (r *workspaceResource) readForAdoption(ctx context.Context, state *workspac
 		state.Name = types.StringValue(id)
 	}
 	state.Runtime = types.StringValue(r.runtimeOfImage(obs.Image))
-	if obs.SessionsVolume != "" && !provisioner.HasSessionsVolume(state.Runtime.ValueString()) {
+	if obs.SessionsVolume != "" && !workspace.HasSessionsVolume(state.Runtime.ValueString()) {
 		resp.Diagnostics.AddError("Adopting workspace "+id+" failed",
-			"container "+provisioner.ContainerName(id)+" mounts the sessions volume "+obs.SessionsVolume+" at "+provisioner.ClaudeSessionsPath+", but its image "+obs.Image+" is not the "+provisioner.ClaudeCodeRuntime+" runtime's image: map it in the provider's runtime_images (\""+provisioner.ClaudeCodeRuntime+"\" = \""+obs.Image+"\") so that the adopted workspace keeps mounting that volume.")
+			"container "+workspace.ContainerName(id)+" mounts the sessions volume "+obs.SessionsVolume+" at "+workspace.ClaudeSessionsPath+", but its image "+obs.Image+" is not the "+workspace.ClaudeCodeRuntime+" runtime's image: map it in the provider's runtime_images (\""+workspace.ClaudeCodeRuntime+"\" = \""+obs.Image+"\") so that the adopted workspace keeps mounting that volume.")
 		return
 	}
-	limits := provisioner.TierDefaults(obs.Tier)
+	limits := workspace.TierDefaults(obs.Tier)
 	if obs.MemoryMB == 0 {
 		state.MemoryMB = types.Int64Value(limits.MemoryMB)
 	}
@@ -162,7 +162,7 @@ func (r *workspaceResource) adoptedVolumesRemain(ctx context.Context, a *adoptio
 	if len(a.Volumes) == 0 {
 		return false
 	}
-	return r.data.Engine.CheckAdoptedVolumes(ctx, a.Volumes) == nil
+	return r.data.Backend.CheckAdoptedVolumes(ctx, a.Volumes) == nil
 }
 
 // runtimeOfImage names the runtime whose image a platform container runs
@@ -173,7 +173,7 @@ func (r *workspaceResource) runtimeOfImage(image string) string {
 			return rt
 		}
 	}
-	return provisioner.DefaultRuntime
+	return workspace.DefaultRuntime
 }
 
 // replacingAttributes are molecule_workspace's RequiresReplace attributes.
@@ -209,26 +209,26 @@ func (p *planner) planAdoption(a *adoption) {
 	}
 	p.plan.ContainerID = types.StringUnknown()
 	p.plan.Status = types.StringUnknown()
-	p.plan.ConfigVolume = types.StringValue(provisioner.ConfigVolumeName(id))
+	p.plan.ConfigVolume = types.StringValue(workspace.ConfigVolumeName(id))
 	if p.plan.WorkspaceVolume.ValueString() != "" && a.WorkspaceVolume != "" {
 		p.plan.WorkspaceVolume = types.StringValue(a.WorkspaceVolume)
 	}
 	p.resp.Diagnostics.AddAttributeWarning(path.Root("workspace_id"), "Workspace "+id+" will be adopted from the platform",
-		"this apply switches its platform record to external (PATCH), then removes the platform's container "+provisioner.ContainerName(id)+" and starts one of this provider's on the same volumes ("+strings.Join(a.Volumes, ", ")+"), which Terraform then owns and destroy removes.")
+		"this apply switches its platform record to external (PATCH), then removes the platform's container "+workspace.ContainerName(id)+" and starts one of this provider's on the same volumes ("+strings.Join(a.Volumes, ", ")+"), which Terraform then owns and destroy removes.")
 }
 
 // adopt is Update for a pending adoption.
-func (r *workspaceResource) adopt(ctx context.Context, spec provisioner.WorkspaceSpec, a *adoption, resp *resource.UpdateResponse) (provisioner.ObservedWorkspace, error) {
+func (r *workspaceResource) adopt(ctx context.Context, spec workspace.WorkspaceSpec, a *adoption, resp *resource.UpdateResponse) (workspace.ObservedWorkspace, error) {
 	c := r.data.Platform
 	if c == nil {
-		return provisioner.ObservedWorkspace{}, errPlatformNotConfigured
+		return workspace.ObservedWorkspace{}, errPlatformNotConfigured
 	}
 	external := platform.RuntimeExternal
 	if err := c.Update(ctx, spec.WorkspaceID, platform.Changes{Runtime: &external}); err != nil {
-		return provisioner.ObservedWorkspace{}, err
+		return workspace.ObservedWorkspace{}, err
 	}
 	a.applyTo(&spec)
-	obs, err := r.data.Engine.Adopt(ctx, spec, a.PlatformContainer, progressLogger(spec.WorkspaceID))
+	obs, err := r.data.Backend.Adopt(ctx, spec, a.PlatformContainer, progressLogger(spec.WorkspaceID))
 	if obs.Exists {
 		writeAdoption(ctx, resp.Private, adoption{Volumes: a.Volumes, WorkspaceVolume: a.WorkspaceVolume}, &resp.Diagnostics)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Default operation timeouts; the timeouts block overrides them.
@@ -48,7 +48,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 	// they are still the adopted ones, without our labels.
 	adopted := r.data.takeAdoption(spec.WorkspaceID)
 	adopted.applyTo(&spec)
-	obs, err := r.data.Engine.Create(ctx, spec, progressLogger(spec.WorkspaceID))
+	obs, err := r.data.Backend.Create(ctx, spec, progressLogger(spec.WorkspaceID))
 	if obs.Exists && adopted != nil {
 		writeAdoption(ctx, resp.Private, *adopted, &resp.Diagnostics)
 	}
@@ -79,7 +79,7 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 		r.readForAdoption(ctx, &state, a, resp)
 		return
 	}
-	obs, err := r.data.Engine.InspectFiles(ctx, state.WorkspaceID.ValueString(),
+	obs, err := r.data.Backend.InspectFiles(ctx, state.WorkspaceID.ValueString(),
 		managedConfigPaths(ctx, state.ConfigSHA256, &resp.Diagnostics), recordedConfigStamp(ctx, req.Private))
 	if err != nil {
 		resp.Diagnostics.AddError("Reading workspace "+state.WorkspaceID.ValueString()+" failed", err.Error())
@@ -87,15 +87,15 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	if !obs.Exists {
 		if importing {
-			if err := r.data.Engine.PlatformOwned(ctx, state.WorkspaceID.ValueString()); err != nil {
+			if err := r.data.Backend.PlatformOwned(ctx, state.WorkspaceID.ValueString()); err != nil {
 				resp.Diagnostics.AddError("Workspace belongs to the Molecule platform", err.Error())
 				return
 			}
 			resp.Diagnostics.AddError("Workspace not found",
-				"no container "+provisioner.ContainerName(state.WorkspaceID.ValueString())+" managed by this provider exists on "+r.data.Engine.Host()+" for workspace "+state.WorkspaceID.ValueString()+".")
+				"no container "+workspace.ContainerName(state.WorkspaceID.ValueString())+" managed by this provider exists on "+r.data.Backend.Host()+" for workspace "+state.WorkspaceID.ValueString()+".")
 			return
 		}
-		if state.Status.ValueString() == provisioner.StatusUnknown {
+		if state.Status.ValueString() == workspace.StatusUnknown {
 			// The record of a create that failed half-way: keep it, so the
 			// next apply (replace) or destroy removes what it may have made.
 			return
@@ -107,14 +107,14 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if importing {
 		// Import writes /configs into config_files, so that a generated
 		// configuration reproduces it.
-		if obs.ConfigFiles, err = r.data.Engine.ReadConfigFiles(ctx, obs.ContainerID); err != nil {
+		if obs.ConfigFiles, err = r.data.Backend.ReadConfigFiles(ctx, obs.ContainerID); err != nil {
 			resp.Diagnostics.AddError("Reading workspace "+state.WorkspaceID.ValueString()+" failed", err.Error())
 			return
 		}
 	}
 	applyObserved(ctx, &state, obs, importing, &resp.Diagnostics)
 	if importing {
-		state.ImageDigest = types.StringValue(r.data.Engine.ImageDigestOf(ctx, obs.Image, obs.ImageID))
+		state.ImageDigest = types.StringValue(r.data.Backend.ImageDigestOf(ctx, obs.Image, obs.ImageID))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
@@ -137,11 +137,11 @@ func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateReque
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
-	changes := provisioner.Changes{
+	changes := workspace.Changes{
 		Limits: !plan.MemoryMB.Equal(state.MemoryMB) || !plan.CPUs.Equal(state.CPUs),
 		Files:  !plan.ConfigSHA256.Equal(state.ConfigSHA256),
 	}
-	var obs provisioner.ObservedWorkspace
+	var obs workspace.ObservedWorkspace
 	var err error
 	if a := readAdoption(ctx, req.Private); a != nil && a.Pending {
 		spec.SecretEnv = secretEnvFromConfig(ctx, req.Config, &resp.Diagnostics)
@@ -150,7 +150,7 @@ func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateReque
 		obs, err = r.adopt(ctx, spec, a, resp)
 	} else {
 		readAdoption(ctx, req.Private).applyTo(&spec)
-		obs, err = r.data.Engine.Update(ctx, spec, changes, progressLogger(spec.WorkspaceID))
+		obs, err = r.data.Backend.Update(ctx, spec, changes, progressLogger(spec.WorkspaceID))
 	}
 	if obs.Exists {
 		applyObserved(ctx, &plan, obs, false, &resp.Diagnostics)
@@ -180,7 +180,7 @@ func (r *workspaceResource) Delete(ctx context.Context, req resource.DeleteReque
 			rm.WorkspaceVolume = a.WorkspaceVolume
 		}
 	}
-	err := r.data.Engine.Delete(ctx, rm, progressLogger(state.WorkspaceID.ValueString()))
+	err := r.data.Backend.Delete(ctx, rm, progressLogger(state.WorkspaceID.ValueString()))
 	if err == nil && rm.KeepVolumes && a != nil && !a.Pending {
 		r.data.keepAdoption(state.WorkspaceID.ValueString(), *a)
 	}
@@ -189,6 +189,6 @@ func (r *workspaceResource) Delete(ctx context.Context, req resource.DeleteReque
 		// The container may be gone while a volume stayed (in use by a
 		// foreign container): keep the record even without a container, so
 		// the next destroy (or apply, which replaces it) finishes the job.
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("status"), provisioner.StatusUnknown)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("status"), workspace.StatusUnknown)...)
 	}
 }

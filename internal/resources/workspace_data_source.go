@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources/validators"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 var _ datasource.DataSourceWithConfigure = (*workspaceDataSource)(nil)
@@ -59,17 +59,17 @@ func (d *workspaceDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	id := m.WorkspaceID.ValueString()
-	obs, err := d.data.Engine.Inspect(ctx, id, false)
+	obs, err := d.data.Backend.Inspect(ctx, id, false)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading workspace "+id+" failed", err.Error())
 		return
 	}
 	if !obs.Exists {
-		detail := fmt.Sprintf("no container %s managed by this provider exists on %s for workspace %s.", provisioner.ContainerName(id), d.data.Engine.Host(), id)
+		detail := fmt.Sprintf("no container %s managed by this provider exists on %s for workspace %s.", workspace.ContainerName(id), d.data.Backend.Host(), id)
 		// A container that holds the name but is not ours (the platform's,
 		// say) is named as such rather than reported missing.
-		if holder, _, err := d.data.Engine.NameConflict(ctx, id); err == nil && holder != "" {
-			detail = fmt.Sprintf("%s is not managed by this provider: %s.", provisioner.ContainerName(id), holder)
+		if holder, _, err := d.data.Backend.NameConflict(ctx, id); err == nil && holder != "" {
+			detail = fmt.Sprintf("%s is not managed by this provider: %s.", workspace.ContainerName(id), holder)
 		}
 		resp.Diagnostics.AddAttributeError(path.Root("workspace_id"), "Workspace not found",
 			detail+" Use the molecule_workspaces data source to list the workspaces that are.")
@@ -77,6 +77,7 @@ func (d *workspaceDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	m.ID = types.StringValue(id)
 	m.observedSummary = summaryOf(id, obs)
+	m.ImageDigest = types.StringValue(d.data.Backend.ImageDigestOf(ctx, obs.Image, obs.ImageID))
 	m.observedDetails = detailsOf(obs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

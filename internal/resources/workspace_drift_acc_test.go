@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Each drift test creates a workspace, changes the world behind Terraform's
@@ -62,7 +62,7 @@ func TestAccWorkspaceDrift_containerGone(t *testing.T) {
 	driftCase(t, id, driftConfig(id, "gone"),
 		func() { acctest.RemoveWorkspaceContainer(t, cli, id) },
 		plancheck.ResourceActionCreate, nil,
-		expectOwnedVolume(cli, id, provisioner.ConfigVolumeName(id), provisioner.RoleConfigVolume),
+		expectOwnedVolume(cli, id, workspace.ConfigVolumeName(id), workspace.RoleConfigVolume),
 	)
 }
 
@@ -180,7 +180,7 @@ func TestAccWorkspaceDrift_mountToHostDir(t *testing.T) {
 		resource.ComposeAggregateTestCheckFunc(
 			expectNewContainer(cli, id, &driftedID),
 			checkContainer(cli, id, func(info container.InspectResponse) error {
-				return expectVolumeMount(info, "/workspace", provisioner.WorkspaceVolumeName(id))
+				return expectVolumeMount(info, "/workspace", workspace.WorkspaceVolumeName(id))
 			}),
 		),
 	)
@@ -206,7 +206,7 @@ func TestAccWorkspaceDrift_mountOtherVolume(t *testing.T) {
 		resource.ComposeAggregateTestCheckFunc(
 			expectNewContainer(cli, id, &driftedID),
 			checkContainer(cli, id, func(info container.InspectResponse) error {
-				return expectVolumeMount(info, "/workspace", provisioner.WorkspaceVolumeName(id))
+				return expectVolumeMount(info, "/workspace", workspace.WorkspaceVolumeName(id))
 			}),
 			func(*terraform.State) error {
 				if exists, _, err := acctest.VolumeExists(cli, other); err != nil || !exists {

@@ -19,7 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // templateEntry is one entry of a test template: a file with content and
@@ -101,7 +101,7 @@ func TestAccWorkspace_templateCopiedByteForByte(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					expectConfigsMatch(cli, id, entries),
 					resource.TestCheckResourceAttr("molecule_workspace.test", "config_sha256.%", "9"),
-					resource.TestCheckResourceAttr("molecule_workspace.test", "config_sha256.windows.txt", provisioner.HashContent([]byte(entries["windows.txt"].content))),
+					resource.TestCheckResourceAttr("molecule_workspace.test", "config_sha256.windows.txt", workspace.HashContent([]byte(entries["windows.txt"].content))),
 					resource.TestCheckResourceAttr("molecule_workspace.test", "config_sha256.current.yaml", "symlink:config.yaml"),
 					// The agent reads through the symlink inside the container.
 					func(*terraform.State) error {
@@ -167,8 +167,8 @@ func expectConfigsMatch(cli *client.Client, id string, want map[string]templateE
 						rel, w.mode, len(w.content), g.Type, g.Mode, len(g.Content), truncate(g.Content)))
 				}
 			}
-			if ok && w.link == "" && (g.UID != provisioner.ConfigOwnerUID || g.GID != provisioner.ConfigOwnerGID) {
-				problems = append(problems, fmt.Sprintf("%s: owned by %d:%d, want %d:%d", rel, g.UID, g.GID, provisioner.ConfigOwnerUID, provisioner.ConfigOwnerGID))
+			if ok && w.link == "" && (g.UID != workspace.ConfigOwnerUID || g.GID != workspace.ConfigOwnerGID) {
+				problems = append(problems, fmt.Sprintf("%s: owned by %d:%d, want %d:%d", rel, g.UID, g.GID, workspace.ConfigOwnerUID, workspace.ConfigOwnerGID))
 			}
 		}
 		if len(problems) > 0 {
@@ -287,7 +287,7 @@ func expectConfigFile(cli *client.Client, id, rel, want string) resource.TestChe
 func TestAccWorkspace_lostConfigYAMLWithoutSourceFailsPlan(t *testing.T) {
 	id := acctest.RandomID("lost")
 	cli := acctest.Docker(t)
-	volume := provisioner.ConfigVolumeName(id)
+	volume := workspace.ConfigVolumeName(id)
 	withSource := acctest.ProviderConfig() + fmt.Sprintf("resource \"molecule_workspace\" \"test\" {\n  workspace_id = %q\n  config_files = { \"config.yaml\" = %q }\n}\n", id, acctest.MinimalConfigYAML("lost"))
 	withoutSource := acctest.ProviderConfig() + fmt.Sprintf("resource \"molecule_workspace\" \"test\" {\n  workspace_id = %q\n}\n", id)
 	resource.ParallelTest(t, resource.TestCase{
@@ -349,7 +349,7 @@ func TestAccWorkspace_templateRefusesSpecialAndOversizedFiles(t *testing.T) {
 	}
 	oversized := writeTemplate(t, map[string]templateEntry{
 		"config.yaml": {content: acctest.MinimalConfigYAML("big"), mode: 0o644},
-		"huge.bin":    {content: strings.Repeat("x", provisioner.MaxConfigFileBytes+1), mode: 0o644},
+		"huge.bin":    {content: strings.Repeat("x", workspace.MaxConfigFileBytes+1), mode: 0o644},
 	})
 	config := func(id, dir string) string {
 		return acctest.ProviderConfig() + fmt.Sprintf("resource \"molecule_workspace\" \"test\" {\n  workspace_id = %q\n  template_path = %q\n}\n", id, dir)
@@ -368,7 +368,7 @@ func TestAccWorkspace_templateRefusesSpecialAndOversizedFiles(t *testing.T) {
 				Config:   config(bigID, oversized),
 				PlanOnly: true,
 				ExpectError: acctest.MessageRegexp("Unusable template directory",
-					fmt.Sprintf(`"huge.bin" is %d bytes, over the %d-byte (1 MiB) limit per file`, provisioner.MaxConfigFileBytes+1, provisioner.MaxConfigFileBytes)),
+					fmt.Sprintf(`"huge.bin" is %d bytes, over the %d-byte (1 MiB) limit per file`, workspace.MaxConfigFileBytes+1, workspace.MaxConfigFileBytes)),
 			},
 		},
 	})

@@ -21,7 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // workspaceHCL is a molecule_workspace block named label with attribute lines.
@@ -80,7 +80,7 @@ func expectVolumeMount(info container.InspectResponse, target, volume string) er
 // and that its process sees each env entry.
 func expectAgentAnswers(cli *client.Client, id string, env map[string]string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		code, _, err := acctest.AgentGet(cli, id, provisioner.DefaultReadyPath)
+		code, _, err := acctest.AgentGet(cli, id, workspace.DefaultReadyPath)
 		if err != nil || code != 200 {
 			return fmt.Errorf("agent card of %s: code %d, err %v", id, code, err)
 		}
@@ -127,7 +127,7 @@ func expectNewContainer(cli *client.Client, id string, before *string) resource.
 func TestAccWorkspace_lifecycle(t *testing.T) {
 	id := acctest.RandomID("lifecycle")
 	cli := acctest.Docker(t)
-	short := provisioner.ShortID(id)
+	short := workspace.ShortID(id)
 	addr := "molecule_workspace.test"
 	config := func(memory int, cpus, apiKey string) string {
 		return acctest.ProviderConfig() + workspaceHCL("test", id,
@@ -184,7 +184,7 @@ func TestAccWorkspace_lifecycle(t *testing.T) {
 						if err := expectVolumeMount(info, "/workspace", "ws-"+short+"-workspace"); err != nil {
 							return err
 						}
-						env := provisioner.ParseEnv(info.Config.Env)
+						env := workspace.ParseEnv(info.Config.Env)
 						for k, v := range map[string]string{
 							"WORKSPACE_ID": id, "WORKSPACE_CONFIG_PATH": "/configs", "PLATFORM_URL": "http://platform.invalid:8080",
 							"MOLECULE_URL": "http://platform.invalid:8080", "TIER": "2", "PLUGINS_DIR": "/plugins",
@@ -196,8 +196,8 @@ func TestAccWorkspace_lifecycle(t *testing.T) {
 							}
 						}
 						for k, v := range map[string]string{
-							provisioner.LabelManaged: "true", provisioner.LabelWorkspaceID: id, provisioner.LabelRole: provisioner.RoleContainer,
-							provisioner.LabelName: "Lifecycle agent", provisioner.LabelTier: "2", "team": "platform",
+							workspace.LabelManaged: "true", workspace.LabelWorkspaceID: id, workspace.LabelRole: workspace.RoleContainer,
+							workspace.LabelName: "Lifecycle agent", workspace.LabelTier: "2", "team": "platform",
 						} {
 							if got := info.Config.Labels[k]; got != v {
 								return fmt.Errorf("label %s=%q, want %q", k, got, v)
@@ -210,8 +210,8 @@ func TestAccWorkspace_lifecycle(t *testing.T) {
 						}
 						return nil
 					}),
-					expectOwnedVolume(cli, id, "ws-"+short+"-configs", provisioner.RoleConfigVolume),
-					expectOwnedVolume(cli, id, "ws-"+short+"-workspace", provisioner.RoleWorkspaceVolume),
+					expectOwnedVolume(cli, id, "ws-"+short+"-configs", workspace.RoleConfigVolume),
+					expectOwnedVolume(cli, id, "ws-"+short+"-workspace", workspace.RoleWorkspaceVolume),
 					expectAgentAnswers(cli, id, map[string]string{"OPENAI_API_KEY": "sk-first", "WORKSPACE_ID": id}),
 					captureContainerID(cli, id, &firstID),
 					func(s *terraform.State) error {
@@ -293,7 +293,7 @@ func expectOwnedVolume(cli *client.Client, id, name, role string) resource.TestC
 			return err
 		case !exists:
 			return fmt.Errorf("volume %s missing", name)
-		case !provisioner.IsOwned(labels, id) || labels[provisioner.LabelRole] != role:
+		case !workspace.IsOwned(labels, id) || labels[workspace.LabelRole] != role:
 			return fmt.Errorf("volume %s labels %v, want ours for %s with role %s", name, labels, id, role)
 		}
 		return nil
@@ -367,7 +367,7 @@ func TestAccWorkspace_createdStopped(t *testing.T) {
 func TestAccWorkspace_keepVolumes(t *testing.T) {
 	id := acctest.RandomID("keepvol")
 	cli := acctest.Docker(t)
-	short := provisioner.ShortID(id)
+	short := workspace.ShortID(id)
 	volumes := []string{"ws-" + short + "-configs", "ws-" + short + "-workspace"}
 	t.Cleanup(func() { _ = acctest.RemoveVolumes(cli, volumes...) })
 	resource.ParallelTest(t, resource.TestCase{
@@ -378,9 +378,9 @@ func TestAccWorkspace_keepVolumes(t *testing.T) {
 				return fmt.Errorf("container of %s survived destroy", id)
 			}
 			for _, v := range volumes {
-				kind := provisioner.RoleConfigVolume
+				kind := workspace.RoleConfigVolume
 				if strings.HasSuffix(v, "-workspace") {
-					kind = provisioner.RoleWorkspaceVolume
+					kind = workspace.RoleWorkspaceVolume
 				}
 				if err := expectOwnedVolume(cli, id, v, kind)(s); err != nil {
 					return fmt.Errorf("keep_volumes = true: %w", err)
@@ -425,7 +425,7 @@ func TestAccWorkspace_hostDirectory(t *testing.T) {
 				}
 				return nil
 			}),
-			expectNoVolume(cli, provisioner.WorkspaceVolumeName(id)),
+			expectNoVolume(cli, workspace.WorkspaceVolumeName(id)),
 			func(*terraform.State) error {
 				code, body, err := acctest.AgentGet(cli, id, "/files?path=/workspace/seed.txt")
 				if err != nil || code != 200 || body != "seed of "+filepath.Base(dir) {

@@ -10,12 +10,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
-// toSpec turns a (fully planned) model into the provisioner's plain spec.
-func toSpec(ctx context.Context, m workspaceModel, manifest *provisioner.TemplateManifest, readyTimeout time.Duration, diags *diag.Diagnostics) provisioner.WorkspaceSpec {
-	return provisioner.WorkspaceSpec{
+// toSpec turns a (fully planned) model into the workspace model's plain spec.
+func toSpec(ctx context.Context, m workspaceModel, manifest *workspace.TemplateManifest, readyTimeout time.Duration, diags *diag.Diagnostics) workspace.WorkspaceSpec {
+	return workspace.WorkspaceSpec{
 		WorkspaceID:          m.WorkspaceID.ValueString(),
 		Name:                 m.Name.ValueString(),
 		Runtime:              m.Runtime.ValueString(),
@@ -43,20 +43,20 @@ func toSpec(ctx context.Context, m workspaceModel, manifest *provisioner.Templat
 }
 
 // removal names what destroying a workspace in state removes.
-func removal(m workspaceModel) provisioner.Removal {
+func removal(m workspaceModel) workspace.Removal {
 	id := m.WorkspaceID.ValueString()
 	// Our own volume's name, not the one read back: a volume swapped in
 	// outside Terraform is not ours, and ours must not leak.
 	workspaceVolume := ""
 	if m.WorkspaceVolume.ValueString() != "" {
-		workspaceVolume = provisioner.WorkspaceVolumeName(id)
+		workspaceVolume = workspace.WorkspaceVolumeName(id)
 	}
-	return provisioner.Removal{
+	return workspace.Removal{
 		WorkspaceID:     id,
 		ContainerID:     m.ContainerID.ValueString(),
-		ConfigVolume:    provisioner.ConfigVolumeName(id),
+		ConfigVolume:    workspace.ConfigVolumeName(id),
 		WorkspaceVolume: workspaceVolume,
-		SessionsVolume:  provisioner.WorkspaceSpec{WorkspaceID: id, Runtime: m.Runtime.ValueString()}.SessionsVolume(),
+		SessionsVolume:  workspace.WorkspaceSpec{WorkspaceID: id, Runtime: m.Runtime.ValueString()}.SessionsVolume(),
 		KeepVolumes:     m.KeepVolumes.ValueBool(),
 	}
 }
@@ -66,13 +66,13 @@ func removal(m workspaceModel) provisioner.Removal {
 // env and label keys the model already manages are read back (all user keys
 // on import), so variables added by others do not show as drift; name,
 // runtime and tier labels missing on the container keep the planned values.
-func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.ObservedWorkspace, importing bool, diags *diag.Diagnostics) {
+func applyObserved(ctx context.Context, m *workspaceModel, o workspace.ObservedWorkspace, importing bool, diags *diag.Diagnostics) {
 	prior := *m
 	id := m.WorkspaceID.ValueString()
 	m.observedSummary = summaryOf(id, o)
 	m.observedDetails = detailsOf(o)
 	m.ID = types.StringValue(id)
-	if provisioner.SameImageRef(prior.Image.ValueString(), o.Image) {
+	if workspace.SameImageRef(prior.Image.ValueString(), o.Image) {
 		m.Image = prior.Image // a pinned reference is recorded without its tag
 	}
 	switch {
@@ -80,6 +80,8 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 		m.ImageDigest = types.StringValue(o.ImageDigest)
 	case prior.ImageDigest.IsNull() || prior.ImageDigest.IsUnknown():
 		m.ImageDigest = types.StringValue("")
+	default:
+		m.ImageDigest = prior.ImageDigest // refresh keeps the digest recorded at create
 	}
 	if o.Name == "" {
 		m.Name = prior.Name
@@ -115,7 +117,7 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 	if importing {
 		m.KeepVolumes = types.BoolValue(false)
 		m.WaitForReady = types.BoolValue(true)
-		m.ReadyPath = types.StringValue(provisioner.DefaultReadyPath)
+		m.ReadyPath = types.StringValue(workspace.DefaultReadyPath)
 	}
 }
 
@@ -123,11 +125,11 @@ func applyObserved(ctx context.Context, m *workspaceModel, o provisioner.Observe
 // the shared rule (ObservedWorkspace.WorkspaceAccess). The bound host
 // directory when there is one; else a path the configuration sets with
 // workspace_access "none" is ignored and kept; else none.
-func readWorkspacePath(prior workspaceModel, o provisioner.ObservedWorkspace) types.String {
+func readWorkspacePath(prior workspaceModel, o workspace.ObservedWorkspace) types.String {
 	switch {
 	case o.WorkspacePath != "":
 		return types.StringValue(o.WorkspacePath)
-	case prior.WorkspaceAccess.ValueString() == provisioner.AccessNone:
+	case prior.WorkspaceAccess.ValueString() == workspace.AccessNone:
 		return prior.WorkspacePath
 	default:
 		return types.StringNull()

@@ -9,7 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 func TestReadBackMapKeepsOnlyManagedKeys(t *testing.T) {
@@ -52,16 +52,16 @@ func TestReadWorkspaceAccessAndPath(t *testing.T) {
 	cases := []struct {
 		name                 string
 		priorAccess, prior   string
-		obs                  provisioner.ObservedWorkspace
+		obs                  workspace.ObservedWorkspace
 		wantAccess, wantPath string
 		wantPathNull         bool
 	}{
-		{"bind ro", "read_only", "/srv/p", provisioner.ObservedWorkspace{WorkspacePath: "/srv/p", WorkspaceRO: true}, "read_only", "/srv/p", false},
-		{"bind changed to rw outside", "read_only", "/srv/p", provisioner.ObservedWorkspace{WorkspacePath: "/srv/p"}, "read_write", "/srv/p", false},
-		{"none keeps ignored path", "none", "/srv/p", provisioner.ObservedWorkspace{WorkspaceVolume: "ws-x-workspace"}, "none", "/srv/p", false},
-		{"bind replaced by volume outside", "read_write", "/srv/p", provisioner.ObservedWorkspace{WorkspaceVolume: "ws-x-workspace"}, "none", "", true},
-		{"mount removed outside", "read_write", "/srv/p", provisioner.ObservedWorkspace{Tier: 2}, "none", "", true},
-		{"tier 1 has none", "none", "", provisioner.ObservedWorkspace{Tier: 1}, "none", "", false},
+		{"bind ro", "read_only", "/srv/p", workspace.ObservedWorkspace{WorkspacePath: "/srv/p", WorkspaceRO: true}, "read_only", "/srv/p", false},
+		{"bind changed to rw outside", "read_only", "/srv/p", workspace.ObservedWorkspace{WorkspacePath: "/srv/p"}, "read_write", "/srv/p", false},
+		{"none keeps ignored path", "none", "/srv/p", workspace.ObservedWorkspace{WorkspaceVolume: "ws-x-workspace"}, "none", "/srv/p", false},
+		{"bind replaced by volume outside", "read_write", "/srv/p", workspace.ObservedWorkspace{WorkspaceVolume: "ws-x-workspace"}, "none", "", true},
+		{"mount removed outside", "read_write", "/srv/p", workspace.ObservedWorkspace{Tier: 2}, "none", "", true},
+		{"tier 1 has none", "none", "", workspace.ObservedWorkspace{Tier: 1}, "none", "", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,7 +82,7 @@ func TestReadWorkspaceAccessAndPath(t *testing.T) {
 // The data sources and the resource read the same values through one
 // mapping: every summary attribute has a struct field and a description.
 func TestObservedAttributesMatchTheStructs(t *testing.T) {
-	obj := summaryObject(t.Context(), summaryOf("ws1", provisioner.ObservedWorkspace{Status: provisioner.StatusRunning}), &diag.Diagnostics{})
+	obj := summaryObject(t.Context(), summaryOf("ws1", workspace.ObservedWorkspace{Status: workspace.StatusRunning}), &diag.Diagnostics{})
 	if obj.IsNull() || obj.IsUnknown() {
 		t.Fatalf("summary object = %s", obj)
 	}
@@ -91,7 +91,7 @@ func TestObservedAttributesMatchTheStructs(t *testing.T) {
 			t.Errorf("attribute %s has no description", a.name)
 		}
 	}
-	if got := summaryOf("ws1", provisioner.ObservedWorkspace{WorkspacePath: "/srv"}).WorkspaceAccess.ValueString(); got != provisioner.AccessReadWrite {
+	if got := summaryOf("ws1", workspace.ObservedWorkspace{WorkspacePath: "/srv"}).WorkspaceAccess.ValueString(); got != workspace.AccessReadWrite {
 		t.Errorf("workspace_access of a read-write bind = %q", got)
 	}
 }

@@ -23,7 +23,6 @@ type workspaceModel struct {
 
 	ID                 types.String   `tfsdk:"id"`
 	ImagePull          types.String   `tfsdk:"image_pull"`
-	ImageDigest        types.String   `tfsdk:"image_digest"`
 	TemplatePath       types.String   `tfsdk:"template_path"`
 	ConfigFiles        types.Map      `tfsdk:"config_files"`
 	Env                types.Map      `tfsdk:"env"`

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // The one mapping from what the engine shows of a workspace to Terraform
@@ -27,6 +27,7 @@ type observedSummary struct {
 	Tier            types.Int64  `tfsdk:"tier"`
 	Image           types.String `tfsdk:"image"`
 	ImageID         types.String `tfsdk:"image_id"`
+	ImageDigest     types.String `tfsdk:"image_digest"`
 	Status          types.String `tfsdk:"status"`
 	Running         types.Bool   `tfsdk:"running"`
 	ContainerID     types.String `tfsdk:"container_id"`
@@ -52,7 +53,7 @@ type observedDetails struct {
 }
 
 // summaryOf maps an observation of workspace id to Terraform values.
-func summaryOf(id string, o provisioner.ObservedWorkspace) observedSummary {
+func summaryOf(id string, o workspace.ObservedWorkspace) observedSummary {
 	return observedSummary{
 		WorkspaceID:     types.StringValue(id),
 		Name:            types.StringValue(o.Name),
@@ -60,23 +61,24 @@ func summaryOf(id string, o provisioner.ObservedWorkspace) observedSummary {
 		Tier:            types.Int64Value(int64(o.Tier)),
 		Image:           types.StringValue(o.Image),
 		ImageID:         types.StringValue(o.ImageID),
+		ImageDigest:     types.StringValue(o.ImageDigest),
 		Status:          types.StringValue(o.Status),
 		Running:         types.BoolValue(o.Running),
 		ContainerID:     types.StringValue(o.ContainerID),
-		ContainerName:   types.StringValue(provisioner.ContainerName(id)),
+		ContainerName:   types.StringValue(workspace.ContainerName(id)),
 		Network:         types.StringValue(o.Network),
 		ConfigVolume:    types.StringValue(o.ConfigVolume),
 		WorkspaceVolume: types.StringValue(o.WorkspaceVolume),
 		WorkspaceAccess: types.StringValue(o.WorkspaceAccess()),
 		WorkspacePath:   types.StringValue(o.WorkspacePath),
 		HostURL:         types.StringValue(o.HostURL()),
-		InternalURL:     types.StringValue(provisioner.InternalURL(id)),
+		InternalURL:     types.StringValue(workspace.InternalURL(id)),
 		Labels:          mapValue(o.Labels, false),
 	}
 }
 
 // detailsOf maps what an inspect adds.
-func detailsOf(o provisioner.ObservedWorkspace) observedDetails {
+func detailsOf(o workspace.ObservedWorkspace) observedDetails {
 	return observedDetails{
 		MemoryMB:     types.Int64Value(o.MemoryMB),
 		CPUs:         types.Float64Value(o.CPUs),
@@ -101,20 +103,21 @@ var (
 		{"workspace_id", types.StringType, "Platform id of the workspace."},
 		{"name", types.StringType, "Display name (a container label)."},
 		{"runtime", types.StringType, "Agent runtime."},
-		{"tier", types.Int64Type, fmt.Sprintf("Isolation tier, %d-%d (see the `molecule_workspace` resource).", provisioner.MinTier, provisioner.MaxTier)},
+		{"tier", types.Int64Type, fmt.Sprintf("Isolation tier, %d-%d (see the `molecule_workspace` resource).", workspace.MinTier, workspace.MaxTier)},
 		{"image", types.StringType, "Image reference the container was created from."},
 		{"image_id", types.StringType, "ID of the image the container runs."},
-		{"status", types.StringType, "Container state, as Docker reports it: " + quoted(provisioner.ContainerStatuses) + "."},
+		{"image_digest", types.StringType, "Registry digest (`sha256:...`) of the image the container runs, when known: empty for an image built or loaded on the engine without a registry."},
+		{"status", types.StringType, "Container state, as Docker reports it: " + quoted(workspace.ContainerStatuses) + "."},
 		{"running", types.BoolType, "Whether the container runs (and is not restarting)."},
 		{"container_id", types.StringType, "Docker container ID."},
-		{"container_name", types.StringType, fmt.Sprintf("Container name and network alias: `ws-<first %d characters of workspace_id>`.", provisioner.ShortIDLength)},
-		{"network", types.StringType, "Docker network the container is on (`" + provisioner.HostNetworkName + "` for " + hostNetworkTiers() + ")."},
+		{"container_name", types.StringType, fmt.Sprintf("Container name and network alias: `ws-<first %d characters of workspace_id>`.", workspace.ShortIDLength)},
+		{"network", types.StringType, "Docker network the container is on (`" + workspace.HostNetworkName + "` for " + hostNetworkTiers() + ")."},
 		{"config_volume", types.StringType, "Named volume mounted at `/configs`: `ws-<id12>-configs`."},
 		{"workspace_volume", types.StringType, "Named volume mounted at `/workspace` (`ws-<id12>-workspace`), or empty when a host directory is bound or the tier has no `/workspace`."},
 		{"workspace_access", types.StringType, workspaceAccessReadDescription()},
 		{"workspace_path", types.StringType, "Host directory bound at `/workspace`, or empty."},
 		{"host_url", types.StringType, "Agent URL from the engine's host: `http://127.0.0.1:<ephemeral port>`; empty in host-network mode (" + hostNetworkTiers() + ") and while stopped."},
-		{"internal_url", types.StringType, fmt.Sprintf("Agent URL for peers on the workspace network: `http://ws-<id12>:%d`.", provisioner.AgentPort)},
+		{"internal_url", types.StringType, fmt.Sprintf("Agent URL for peers on the workspace network: `http://ws-<id12>:%d`.", workspace.AgentPort)},
 		{"labels", types.MapType{ElemType: types.StringType}, "The container labels set through the resource's `labels`."},
 	}
 	detailAttributes = []observedAttribute{
@@ -128,10 +131,10 @@ var (
 )
 
 // workspaceAccessReadDescription says how workspace_access is read back
-// (provisioner.ObservedWorkspace.WorkspaceAccess).
+// (workspace.ObservedWorkspace.WorkspaceAccess).
 func workspaceAccessReadDescription() string {
 	return fmt.Sprintf("How `/workspace` is provided: `%s` (a named volume, or nothing on tier %s), `%s` or `%s` (a host directory bound read-only or read-write).",
-		provisioner.AccessNone, tierList(func(t provisioner.Tier) bool { return !t.HasWorkspace() }, "or"), provisioner.AccessReadOnly, provisioner.AccessReadWrite)
+		workspace.AccessNone, tierList(func(t workspace.Tier) bool { return !t.HasWorkspace() }, "or"), workspace.AccessReadOnly, workspace.AccessReadWrite)
 }
 
 // observedDescription is the shared description of an observed attribute.

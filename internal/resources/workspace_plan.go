@@ -16,7 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // ModifyPlan fills the computed defaults that depend on the provider
@@ -120,8 +120,8 @@ func (p *planner) fillDefaults() {
 		}
 	}
 	switch {
-	case provisioner.TierUsesHostNetwork(tier):
-		m.Network = types.StringValue(provisioner.HostNetworkName)
+	case workspace.TierUsesHostNetwork(tier):
+		m.Network = types.StringValue(workspace.HostNetworkName)
 	case c.Network.IsNull():
 		m.Network = types.StringValue(d.Network)
 	}
@@ -129,13 +129,13 @@ func (p *planner) fillDefaults() {
 		m.PlatformURL = types.StringValue(d.PlatformURL)
 	}
 	if c.WorkspaceAccess.IsNull() && !c.WorkspacePath.IsUnknown() {
-		access := provisioner.AccessNone
-		if !c.WorkspacePath.IsNull() && provisioner.TierHasWorkspace(tier) {
-			access = provisioner.AccessReadWrite
+		access := workspace.AccessNone
+		if !c.WorkspacePath.IsNull() && workspace.TierHasWorkspace(tier) {
+			access = workspace.AccessReadWrite
 		}
 		m.WorkspaceAccess = types.StringValue(access)
 	}
-	limits := provisioner.TierDefaults(tier)
+	limits := workspace.TierDefaults(tier)
 	if c.MemoryMB.IsNull() {
 		m.MemoryMB = types.Int64Value(limits.MemoryMB)
 	}
@@ -144,25 +144,25 @@ func (p *planner) fillDefaults() {
 	}
 	if !m.WorkspaceAccess.IsUnknown() && !m.Network.IsUnknown() {
 		spec := toSpec(p.ctx, *m, nil, 0, &p.resp.Diagnostics)
-		m.Isolation = types.StringValue(provisioner.Isolation(spec))
+		m.Isolation = types.StringValue(p.r.data.Backend.Isolation(spec))
 		// Planned on every run, so a volume swapped outside shows as drift.
-		m.ConfigVolume = types.StringValue(provisioner.ConfigVolumeName(id))
+		m.ConfigVolume = types.StringValue(workspace.ConfigVolumeName(id))
 		m.WorkspaceVolume = types.StringValue(spec.WorkspaceVolume())
 		if p.creating() {
 			m.ID = types.StringValue(id)
-			m.ContainerName = types.StringValue(provisioner.ContainerName(id))
-			m.InternalURL = types.StringValue(provisioner.InternalURL(id))
+			m.ContainerName = types.StringValue(workspace.ContainerName(id))
+			m.InternalURL = types.StringValue(workspace.InternalURL(id))
 		}
 	}
 }
 
 func (p *planner) checkTier() {
 	tier := int(p.plan.Tier.ValueInt64())
-	if err := provisioner.ValidateTier(tier, p.r.data.AllowPrivilegedTiers); err != nil {
+	if err := workspace.ValidateTier(tier, p.r.data.AllowPrivilegedTiers); err != nil {
 		p.resp.Diagnostics.Append(tierDiagnostic(err))
 		return
 	}
-	if info := provisioner.TierInfo(tier); p.creating() && info.Privileged {
+	if info := workspace.TierInfo(tier); p.creating() && info.Privileged {
 		what := "privileged mode and the host's PID namespace"
 		if info.HostNetwork {
 			what = "privileged mode, the host's PID and network namespaces and the Docker socket (control of every container on the engine)"
@@ -193,7 +193,7 @@ func (p *planner) planConfigFiles() {
 		m.ConfigSHA256 = p.state.ConfigSHA256 // nothing managed: keep what is there
 		return
 	}
-	hashes, err := provisioner.ExpectedHashes(manifest, files)
+	hashes, err := workspace.ExpectedHashes(manifest, files)
 	if err != nil {
 		p.resp.Diagnostics.AddAttributeError(path.Root("config_files"), "Config files cannot be packed", err.Error())
 		return
@@ -208,9 +208,9 @@ func (p *planner) planConfigFiles() {
 
 // requireExistingConfig accepts a workspace without a config.yaml source only
 // when its config volume still holds one; otherwise the runtime would crash-loop.
-func (p *planner) requireExistingConfig(manifest *provisioner.TemplateManifest) {
+func (p *planner) requireExistingConfig(manifest *workspace.TemplateManifest) {
 	id := p.plan.WorkspaceID.ValueString()
-	volume := provisioner.ConfigVolumeName(id)
+	volume := workspace.ConfigVolumeName(id)
 	where := path.Root("config_files")
 	if manifest != nil {
 		where = path.Root("template_path")
@@ -223,7 +223,7 @@ func (p *planner) requireExistingConfig(manifest *provisioner.TemplateManifest) 
 			fmt.Sprintf("config volume %s no longer holds config.yaml and the configuration gives no source for it, so the workspace would crash-loop. Set template_path to a directory holding config.yaml, or config_files[\"config.yaml\"].", volume))
 		return
 	}
-	exists, err := p.r.data.Engine.VolumeExists(p.ctx, volume, id)
+	exists, err := p.r.data.Backend.VolumeExists(p.ctx, volume, id)
 	if err != nil {
 		p.resp.Diagnostics.AddError("Docker engine error", err.Error())
 		return
@@ -243,13 +243,13 @@ func (p *planner) requireExistingConfig(manifest *provisioner.TemplateManifest) 
 	if p.plan.Image.IsUnknown() || image == "" {
 		return
 	}
-	if ref, err := provisioner.ParseImageRef(image); err == nil {
+	if ref, err := workspace.ParseImageRef(image); err == nil {
 		image = ref.EngineRef()
 	}
-	if _, err := p.r.data.Engine.ImageID(p.ctx, image); err != nil {
+	if _, err := p.r.data.Backend.ImageID(p.ctx, image); err != nil {
 		return
 	}
-	holds, err := p.r.data.Engine.VolumeHoldsConfig(p.ctx, id, image)
+	holds, err := p.r.data.Backend.VolumeHoldsConfig(p.ctx, id, image)
 	switch {
 	case err != nil:
 		p.resp.Diagnostics.AddError("Docker engine error", err.Error())
@@ -262,11 +262,11 @@ func (p *planner) requireExistingConfig(manifest *provisioner.TemplateManifest) 
 // scanTemplate returns nil without a template_path; ok is false on error.
 func scanTemplate(v types.String, diags interface {
 	AddAttributeError(path.Path, string, string)
-}) (*provisioner.TemplateManifest, bool) {
+}) (*workspace.TemplateManifest, bool) {
 	if v.IsNull() || v.IsUnknown() {
 		return nil, true
 	}
-	manifest, err := provisioner.ScanTemplate(v.ValueString())
+	manifest, err := workspace.ScanTemplate(v.ValueString())
 	if err != nil {
 		diags.AddAttributeError(path.Root("template_path"), "Unusable template directory", err.Error())
 		return nil, false
@@ -277,12 +277,12 @@ func scanTemplate(v types.String, diags interface {
 // checkEngine asks the engine what only it knows: the image, the network,
 // the container name.
 func (p *planner) checkEngine() {
-	m, e := p.plan, p.r.data.Engine
+	m, e := p.plan, p.r.data.Backend
 	p.planImage()
 	networkChanged := p.state == nil || p.adopting || p.state.Network.ValueString() != m.Network.ValueString()
 	_, planned := p.r.data.plannedNetworks.Load(m.Network.ValueString())
-	if !provisioner.TierUsesHostNetwork(int(m.Tier.ValueInt64())) && !m.Network.IsUnknown() && networkChanged && !planned {
-		var missing *provisioner.MissingNetworkError
+	if !workspace.TierUsesHostNetwork(int(m.Tier.ValueInt64())) && !m.Network.IsUnknown() && networkChanged && !planned {
+		var missing *workspace.MissingNetworkError
 		if err := e.CheckNetwork(p.ctx, m.Network.ValueString()); errors.As(err, &missing) {
 			p.resp.Diagnostics.AddAttributeError(path.Root("network"), "Network not found", err.Error()+" or declare a molecule_network resource, or set network to one that exists.")
 		} else if err != nil {
@@ -294,9 +294,9 @@ func (p *planner) checkEngine() {
 	}
 	id := m.WorkspaceID.ValueString()
 	if other, clash := p.r.data.claim(id); clash {
-		detail := fmt.Sprintf("workspace ids %q and %q share their first %d characters, so both would be named %s: give one of them a different prefix.", other, id, provisioner.ShortIDLength, provisioner.ContainerName(id))
+		detail := fmt.Sprintf("workspace ids %q and %q share their first %d characters, so both would be named %s: give one of them a different prefix.", other, id, workspace.ShortIDLength, workspace.ContainerName(id))
 		if other == id {
-			detail = fmt.Sprintf("two molecule_workspace resources in this configuration use workspace_id %q: each workspace needs its own id (Docker names %s).", id, provisioner.ContainerName(id))
+			detail = fmt.Sprintf("two molecule_workspace resources in this configuration use workspace_id %q: each workspace needs its own id (Docker names %s).", id, workspace.ContainerName(id))
 		}
 		p.resp.Diagnostics.AddAttributeError(path.Root("workspace_id"), "Workspace ids collide", detail)
 		return
@@ -319,7 +319,7 @@ func (p *planner) decideReplacements() {
 	if p.state == nil {
 		return
 	}
-	if p.state.Status.ValueString() == provisioner.StatusUnknown {
+	if p.state.Status.ValueString() == workspace.StatusUnknown {
 		// A half-made create or half-done destroy: replacing removes what
 		// may be left and builds the workspace afresh.
 		p.plan.Status = types.StringUnknown() // a change, or Terraform would plan no-op
@@ -352,7 +352,7 @@ func (p *planner) defaultCPUs(tierDefault float64) float64 {
 	if tierDefault <= 1 {
 		return tierDefault // every engine has one CPU: no need to ask
 	}
-	n, err := p.r.data.Engine.CPUCount(p.ctx)
+	n, err := p.r.data.Backend.CPUCount(p.ctx)
 	if err != nil {
 		p.resp.Diagnostics.AddError("Docker engine error", err.Error())
 		return tierDefault

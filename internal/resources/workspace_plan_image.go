@@ -8,7 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // pullPolicy is the workspace's image_pull, else the provider's.
@@ -25,7 +25,7 @@ func (p *planner) pullPolicy() string {
 // ("always"), once per distinct image per run; a wrong name, a refused
 // login or an unreachable registry fails the plan here.
 func (p *planner) planImage() {
-	m, e := p.plan, p.r.data.Engine
+	m, e := p.plan, p.r.data.Backend
 	if m.Image.IsUnknown() || p.config.ImagePull.IsUnknown() {
 		m.ImageID, m.ImageDigest = types.StringUnknown(), types.StringUnknown()
 		return
@@ -37,14 +37,14 @@ func (p *planner) planImage() {
 	if p.config.Image.IsNull() {
 		at = path.Root("runtime")
 	}
-	ref, err := provisioner.ParseImageRef(m.Image.ValueString())
+	ref, err := workspace.ParseImageRef(m.Image.ValueString())
 	if err != nil {
 		p.resp.Diagnostics.AddAttributeError(at, "Invalid image reference", err.Error())
 		return
 	}
 	policy := p.pullPolicy()
 	id, localDigest, err := e.LocalDigest(p.ctx, ref)
-	var missing *provisioner.MissingImageError
+	var missing *workspace.MissingImageError
 	present := err == nil
 	if err != nil && !errors.As(err, &missing) {
 		p.resp.Diagnostics.AddError("Docker engine error", err.Error())
@@ -58,18 +58,18 @@ func (p *planner) planImage() {
 		localDigest = p.state.ImageDigest.ValueString()
 	}
 	switch {
-	case policy == provisioner.PullNever:
+	case policy == workspace.PullNever:
 		if !present {
 			p.resp.Diagnostics.AddAttributeError(at, "Image not found", missingImageDetail(missing))
 			return
 		}
 		m.ImageID, m.ImageDigest = types.StringValue(id), types.StringValue(localDigest)
-	case present && (policy == provisioner.PullMissing || ref.Pinned()):
+	case present && (policy == workspace.PullMissing || ref.Pinned()):
 		m.ImageID, m.ImageDigest = types.StringValue(id), types.StringValue(localDigest)
 	default:
 		digest, err := e.RegistryDigest(p.ctx, ref)
-		var regErr *provisioner.RegistryError
-		if err != nil && present && p.state != nil && errors.As(err, &regErr) && regErr.Problem == provisioner.RegistryUnreachable {
+		var regErr *workspace.RegistryError
+		if err != nil && present && p.state != nil && errors.As(err, &regErr) && regErr.Problem == workspace.RegistryUnreachable {
 			// A workspace that runs: an outage of its registry must not
 			// block every plan (or a destroy). It keeps its image until the
 			// registry answers again.
@@ -92,7 +92,7 @@ func (p *planner) planImage() {
 }
 
 func (p *planner) addRegistryError(at path.Path, err error) {
-	var r *provisioner.RegistryError
+	var r *workspace.RegistryError
 	if errors.As(err, &r) {
 		p.resp.Diagnostics.AddAttributeError(at, "Image registry: "+string(r.Problem), registryErrorDetail(r))
 		return

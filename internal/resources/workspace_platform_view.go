@@ -11,7 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // platformLookTimeout bounds the plan-time look at a workspace's platform
@@ -35,7 +35,7 @@ func (p *planner) checkPlatformView() {
 	ctx, cancel := context.WithTimeout(p.ctx, platformLookTimeout)
 	defer cancel()
 	rec, err := c.Get(ctx, id)
-	name := fmt.Sprintf("workspace %s (container %s)", id, provisioner.ContainerName(id))
+	name := fmt.Sprintf("workspace %s (container %s)", id, workspace.ContainerName(id))
 	at := path.Root("workspace_id")
 	switch {
 	case errors.Is(err, platform.ErrNotFound):
@@ -66,7 +66,7 @@ func (p *planner) checkPlatformView() {
 	}
 	if rec.Status == platform.StatusFailed || rec.Status == platform.StatusOffline {
 		p.resp.Diagnostics.AddAttributeWarning(at, "Platform reports the workspace "+rec.Status,
-			fmt.Sprintf("the platform at %s reports %s as %s: the agent has not registered or heartbeated lately. Check that it reaches the platform at its platform_url and holds a valid /configs/%s.", c.BaseURL(), name, rec.Status, provisioner.AuthTokenFile))
+			fmt.Sprintf("the platform at %s reports %s as %s: the agent has not registered or heartbeated lately. Check that it reaches the platform at its platform_url and holds a valid /configs/%s.", c.BaseURL(), name, rec.Status, workspace.AuthTokenFile))
 	}
 	if m.KeepVolumes.ValueBool() && !rec.Gone() {
 		p.warnKeptVolumes()
@@ -75,7 +75,7 @@ func (p *planner) checkPlatformView() {
 
 func (p *planner) warnKeptVolumes() {
 	id := p.plan.WorkspaceID.ValueString()
-	short := provisioner.ContainerName(id)
+	short := workspace.ContainerName(id)
 	if p.plan.WorkspaceID.IsUnknown() {
 		short = "ws-<id12>"
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // readyConfig is one workspace with config.yaml from config_files plus extra
@@ -303,7 +303,7 @@ func TestAccWorkspace_progressLogRefreshCostAndCrashTiming(t *testing.T) {
 	w.Setenv("MOLECULE_TF_API_CALL_LOG=" + calls)
 	w.MustRun("plan", "-refresh-only")
 	containerID := acctest.MustInspect(t, cli, slowID).ID
-	perWorkspace, perRun := classifyCalls(t, calls, provisioner.ContainerName(slowID), containerID)
+	perWorkspace, perRun := classifyCalls(t, calls, workspace.ContainerName(slowID), containerID)
 	t.Logf("refresh of one workspace: %d Docker API calls for the workspace %q, %d per run %q", len(perWorkspace), perWorkspace, len(perRun), perRun)
 	if len(perWorkspace) != 2 {
 		t.Errorf("a refresh should inspect the container and read /configs once each, made %q", perWorkspace)

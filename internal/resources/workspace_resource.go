@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 var (
@@ -44,8 +44,8 @@ func (r *workspaceResource) ImportState(ctx context.Context, req resource.Import
 	}
 }
 
-// progressLogger forwards provisioner milestones to tflog at INFO.
-func progressLogger(workspaceID string) provisioner.Progress {
+// progressLogger forwards backend milestones to tflog at INFO.
+func progressLogger(workspaceID string) workspace.Progress {
 	return func(ctx context.Context, msg string, fields map[string]any) {
 		fields["workspace_id"] = workspaceID
 		tflog.Info(ctx, msg, fields)

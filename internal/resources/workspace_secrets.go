@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // minMaskedLength keeps masking from blanking every "1" or "true" in the
@@ -51,7 +51,7 @@ func validatePlatformToken(cfg workspaceModel, diags *diag.Diagnostics) {
 // secret env values with "***", in messages and fields alike. The provider
 // never logs them; this guards against a future log line or an error text
 // that would.
-func maskSecrets(ctx context.Context, s provisioner.WorkspaceSpec) context.Context {
+func maskSecrets(ctx context.Context, s workspace.WorkspaceSpec) context.Context {
 	var values []string
 	for _, v := range slices.Concat(slices.Collect(maps.Values(s.Env)), slices.Collect(maps.Values(s.SecretEnv)), []string{s.PlatformToken}) {
 		if len(v) >= minMaskedLength {

@@ -14,7 +14,7 @@ import (
 
 // configStampKey is the private-state key holding the stamp of the managed
 // config files when their hashes were last read or written (see
-// provisioner.InspectFiles): a refresh that finds the same stamp keeps the
+// Backend.InspectFiles): a refresh that finds the same stamp keeps the
 // hashes in state instead of reading /configs back.
 const configStampKey = "config_stamp"
 

@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Tier 1: read-only root filesystem, a small noexec tmpfs at /tmp, only the
@@ -48,9 +48,9 @@ func TestAccWorkspaceTier_sandboxed(t *testing.T) {
 						case hc.Memory != 512<<20 || hc.NanoCPUs != 1e9:
 							return fmt.Errorf("limits memory=%d nanocpus=%d", hc.Memory, hc.NanoCPUs)
 						}
-						return expectVolumeMount(info, "/configs", provisioner.ConfigVolumeName(id))
+						return expectVolumeMount(info, "/configs", workspace.ConfigVolumeName(id))
 					}),
-					expectNoVolume(cli, provisioner.WorkspaceVolumeName(id)),
+					expectNoVolume(cli, workspace.WorkspaceVolumeName(id)),
 					expectAgentAnswers(cli, id, map[string]string{"TIER": "1"}),
 					resource.TestCheckResourceAttr(addr, "workspace_volume", ""),
 					resource.TestCheckResourceAttr(addr, "workspace_access", "none"),

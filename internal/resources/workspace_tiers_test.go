@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // The tier tables of the hand-written docs (templates/) repeat the tier
@@ -24,13 +24,13 @@ func TestTemplatesAgreeWithTheTierTable(t *testing.T) {
 		}
 		rows := map[int]string{}
 		for _, line := range strings.Split(string(data), "\n") {
-			for _, tier := range provisioner.Tiers() {
+			for _, tier := range workspace.Tiers() {
 				if strings.HasPrefix(line, fmt.Sprintf("| `%d` ", tier.Number)) {
 					rows[tier.Number] = line
 				}
 			}
 		}
-		for _, tier := range provisioner.Tiers() {
+		for _, tier := range workspace.Tiers() {
 			row, ok := rows[tier.Number]
 			if !ok {
 				t.Errorf("%s: no row for tier %d", file, tier.Number)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // ValidateConfig runs the cross-attribute checks that need no engine and
@@ -27,23 +27,23 @@ func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.Val
 	access, accessKnown := knownString(cfg.WorkspaceAccess)
 	pathValue, pathKnown := knownString(cfg.WorkspacePath)
 	if accessKnown && pathKnown {
-		if err := provisioner.ValidateWorkspaceAccess(access, pathValue); err != nil {
+		if err := workspace.ValidateWorkspaceAccess(access, pathValue); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), "Inconsistent workspace access", accessErrorDetail(err))
 		}
 	}
-	if tier := int(cfg.Tier.ValueInt64()); !cfg.Tier.IsNull() && !cfg.Tier.IsUnknown() && !provisioner.TierHasWorkspace(tier) && accessKnown &&
-		(access == provisioner.AccessReadOnly || access == provisioner.AccessReadWrite) {
-		info := provisioner.TierInfo(tier)
+	if tier := int(cfg.Tier.ValueInt64()); !cfg.Tier.IsNull() && !cfg.Tier.IsUnknown() && !workspace.TierHasWorkspace(tier) && accessKnown &&
+		(access == workspace.AccessReadOnly || access == workspace.AccessReadWrite) {
+		info := workspace.TierInfo(tier)
 		resp.Diagnostics.AddAttributeError(path.Root("workspace_access"), fmt.Sprintf("Tier %d has no /workspace", tier),
 			fmt.Sprintf("tier %d (%s) mounts only /configs, so workspace_access %q cannot be honoured: use tier %s, or remove workspace_access and workspace_path.", tier, info.Name, access,
-				tierList(provisioner.Tier.HasWorkspace, "or")))
+				tierList(workspace.Tier.HasWorkspace, "or")))
 	}
-	if network, ok := knownString(cfg.Network); ok && network == provisioner.HostNetworkName && !cfg.Tier.IsUnknown() {
-		tier := provisioner.DefaultTier
+	if network, ok := knownString(cfg.Network); ok && network == workspace.HostNetworkName && !cfg.Tier.IsUnknown() {
+		tier := workspace.DefaultTier
 		if !cfg.Tier.IsNull() {
 			tier = int(cfg.Tier.ValueInt64())
 		}
-		if !provisioner.TierUsesHostNetwork(tier) {
+		if !workspace.TierUsesHostNetwork(tier) {
 			resp.Diagnostics.AddAttributeError(path.Root("network"), "The host's network is for "+hostNetworkTiers()+" only",
 				fmt.Sprintf("tier %d joins a user-defined network with its container name as alias, which Docker does not allow on the host's network: name a user-defined network (a molecule_network resource), leave network out for the provider's, or use %s.", tier, hostNetworkTiers()))
 		}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // validationCase is a configuration that must fail at plan, before anything
@@ -94,8 +94,8 @@ func TestAccWorkspaceValidation_configSource(t *testing.T) {
 }
 
 func TestAccWorkspaceValidation_runtimeAndTier(t *testing.T) {
-	known := make([]string, 0, len(provisioner.KnownRuntimes()))
-	for _, rt := range provisioner.KnownRuntimes() {
+	known := make([]string, 0, len(workspace.KnownRuntimes()))
+	for _, rt := range workspace.KnownRuntimes() {
 		known = append(known, "`"+rt+"`")
 	}
 	runValidationCases(t, []validationCase{
@@ -133,7 +133,7 @@ func TestAccWorkspaceValidation_engine(t *testing.T) {
 			acctest.MessageRegexp("Network not found", `network "tfacc-no-such-network" does not exist`)},
 		{"ids sharing a prefix", func(id string) string {
 			return acctest.ProviderConfig() + workspaceHCL("a", id, configYAMLLine("a")) +
-				workspaceHCL("b", provisioner.ShortID(id)+"-twin", configYAMLLine("b"))
+				workspaceHCL("b", workspace.ShortID(id)+"-twin", configYAMLLine("b"))
 		}, acctest.MessageRegexp("Workspace ids collide", "share their first 12 characters")},
 	})
 }
@@ -143,7 +143,7 @@ func TestAccWorkspaceValidation_engine(t *testing.T) {
 func TestAccWorkspaceValidation_nameTakenByForeignContainer(t *testing.T) {
 	id := acctest.RandomID("foreign")
 	cli := acctest.Docker(t)
-	foreign := acctest.CreateForeignContainer(t, cli, provisioner.ContainerName(id))
+	foreign := acctest.CreateForeignContainer(t, cli, workspace.ContainerName(id))
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -151,17 +151,17 @@ func TestAccWorkspaceValidation_nameTakenByForeignContainer(t *testing.T) {
 			Config:   acctest.ProviderConfig() + workspaceHCL("test", id, configYAMLLine("foreign")),
 			PlanOnly: true,
 			ExpectError: acctest.MessageRegexp("Container name taken",
-				"container name "+provisioner.ContainerName(id)+" is taken by a container this provider does not manage"),
+				"container name "+workspace.ContainerName(id)+" is taken by a container this provider does not manage"),
 		}},
 	})
 	after, err := cli.ContainerInspect(t.Context(), foreign.ID)
 	switch {
 	case err != nil:
 		t.Fatalf("the foreign container is gone: %v", err)
-	case after.State.Status != foreign.State.Status || after.Created != foreign.Created || !maps.Equal(after.Config.Labels, foreign.Config.Labels) || provisioner.IsOwned(after.Config.Labels, ""):
+	case after.State.Status != foreign.State.Status || after.Created != foreign.Created || !maps.Equal(after.Config.Labels, foreign.Config.Labels) || workspace.IsOwned(after.Config.Labels, ""):
 		t.Errorf("the foreign container was touched: status %q -> %q, labels %v", foreign.State.Status, after.State.Status, after.Config.Labels)
 	}
-	if exists, _, _ := acctest.VolumeExists(cli, provisioner.ConfigVolumeName(id)); exists {
+	if exists, _, _ := acctest.VolumeExists(cli, workspace.ConfigVolumeName(id)); exists {
 		t.Errorf("a volume was created for the rejected workspace")
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // variantWorkspace is a workspace block on a stand-in variant image, with a
@@ -97,8 +97,8 @@ func TestAccWorkspace_imageWithVolumes(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					acctest.ExpectServing(cli, t1), acctest.ExpectServing(cli, t2),
 					resource.TestCheckResourceAttr("molecule_workspace.t1", "workspace_volume", ""),
-					resource.TestCheckResourceAttr("molecule_workspace.t2", "workspace_volume", provisioner.WorkspaceVolumeName(t2)),
-					resource.TestCheckResourceAttr("molecule_workspace.t1", "config_volume", provisioner.ConfigVolumeName(t1)),
+					resource.TestCheckResourceAttr("molecule_workspace.t2", "workspace_volume", workspace.WorkspaceVolumeName(t2)),
+					resource.TestCheckResourceAttr("molecule_workspace.t1", "config_volume", workspace.ConfigVolumeName(t1)),
 					expectMounts(), collect(&first),
 				),
 			},
@@ -151,9 +151,9 @@ func TestAccWorkspace_imageWithVolumesPrivilegedTiers(t *testing.T) {
 				variantWorkspace("t3", t3, image, "tier = 3", "running = false") +
 				variantWorkspace("t4", t4, image, "tier = 4", "running = false"),
 			Check: resource.ComposeTestCheckFunc(
-				resource.TestCheckResourceAttr("molecule_workspace.t3", "workspace_volume", provisioner.WorkspaceVolumeName(t3)),
-				resource.TestCheckResourceAttr("molecule_workspace.t4", "workspace_volume", provisioner.WorkspaceVolumeName(t4)),
-				resource.TestCheckResourceAttr("molecule_workspace.t3", "config_volume", provisioner.ConfigVolumeName(t3)),
+				resource.TestCheckResourceAttr("molecule_workspace.t3", "workspace_volume", workspace.WorkspaceVolumeName(t3)),
+				resource.TestCheckResourceAttr("molecule_workspace.t4", "workspace_volume", workspace.WorkspaceVolumeName(t4)),
+				resource.TestCheckResourceAttr("molecule_workspace.t3", "config_volume", workspace.ConfigVolumeName(t3)),
 				expectMounts,
 			),
 		}},
@@ -204,7 +204,7 @@ func TestAccWorkspace_imageVariants(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			acctest.CheckNothingLeft(cli, nonroot, entry, health, claude),
-			acctest.ExpectVolumesGone(cli, func() []string { return []string{provisioner.SessionsVolumeName(claude)} }),
+			acctest.ExpectVolumesGone(cli, func() []string { return []string{workspace.SessionsVolumeName(claude)} }),
 		),
 		Steps: []resource.TestStep{{
 			Config: cfg,
@@ -231,17 +231,17 @@ func TestAccWorkspace_imageVariants(t *testing.T) {
 				expectAgentEnv(cli, nonroot, "PYTHONPATH", "/app"),
 				expectAgentEnv(cli, claude, "PYTHONPATH", "/app"),
 				func(*terraform.State) error {
-					name := provisioner.SessionsVolumeName(claude)
+					name := workspace.SessionsVolumeName(claude)
 					exists, labels, err := acctest.VolumeExists(cli, name)
-					if err != nil || !exists || !provisioner.IsOwned(labels, claude) || labels[provisioner.LabelRole] != provisioner.RoleSessionsVolume {
+					if err != nil || !exists || !workspace.IsOwned(labels, claude) || labels[workspace.LabelRole] != workspace.RoleSessionsVolume {
 						return fmt.Errorf("sessions volume %s: exists %v, labels %v, %v", name, exists, labels, err)
 					}
 					for _, m := range acctest.MustInspect(t, cli, claude).Mounts {
-						if m.Destination == provisioner.ClaudeSessionsPath && m.Name == name {
+						if m.Destination == workspace.ClaudeSessionsPath && m.Name == name {
 							return nil
 						}
 					}
-					return fmt.Errorf("%s is not mounted at %s", name, provisioner.ClaudeSessionsPath)
+					return fmt.Errorf("%s is not mounted at %s", name, workspace.ClaudeSessionsPath)
 				},
 			),
 		}},
@@ -252,7 +252,7 @@ func TestAccWorkspace_imageVariants(t *testing.T) {
 func TestAccWorkspace_claudeSessionsVolumeKept(t *testing.T) {
 	id := acctest.RandomID("claudekeep")
 	cli := acctest.Docker(t)
-	kept := []string{provisioner.ConfigVolumeName(id), provisioner.WorkspaceVolumeName(id), provisioner.SessionsVolumeName(id)}
+	kept := []string{workspace.ConfigVolumeName(id), workspace.WorkspaceVolumeName(id), workspace.SessionsVolumeName(id)}
 	t.Cleanup(func() { _ = acctest.RemoveVolumes(cli, kept...) })
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },

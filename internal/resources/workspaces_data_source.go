@@ -14,8 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources/validators"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 var _ datasource.DataSourceWithConfigure = (*workspacesDataSource)(nil)
@@ -59,13 +59,13 @@ func (d *workspacesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			},
 			"tier": schema.Int64Attribute{
 				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(provisioner.MinTier, provisioner.MaxTier)},
-				MarkdownDescription: fmt.Sprintf("Only workspaces of this tier (%d-%d).", provisioner.MinTier, provisioner.MaxTier),
+				Validators:          []validator.Int64{int64validator.Between(workspace.MinTier, workspace.MaxTier)},
+				MarkdownDescription: fmt.Sprintf("Only workspaces of this tier (%d-%d).", workspace.MinTier, workspace.MaxTier),
 			},
 			"status": schema.StringAttribute{
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(provisioner.ContainerStatuses...)},
-				MarkdownDescription: "Only workspaces whose container is in this state: " + quoted(provisioner.ContainerStatuses) + ".",
+				Validators:          []validator.String{stringvalidator.OneOf(workspace.ContainerStatuses...)},
+				MarkdownDescription: "Only workspaces whose container is in this state: " + quoted(workspace.ContainerStatuses) + ".",
 			},
 			"labels": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
@@ -87,7 +87,7 @@ func (d *workspacesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":         schema.StringAttribute{Computed: true, MarkdownDescription: "Volume name."},
 					"workspace_id": schema.StringAttribute{Computed: true, MarkdownDescription: "Workspace the volume belonged to."},
-					"role":         schema.StringAttribute{Computed: true, MarkdownDescription: "`" + provisioner.RoleConfigVolume + "`, `" + provisioner.RoleWorkspaceVolume + "` or `" + provisioner.RoleSessionsVolume + "` (claude-code)."},
+					"role":         schema.StringAttribute{Computed: true, MarkdownDescription: "`" + workspace.RoleConfigVolume + "`, `" + workspace.RoleWorkspaceVolume + "` or `" + workspace.RoleSessionsVolume + "` (claude-code)."},
 				}},
 			},
 		},
@@ -100,18 +100,18 @@ func (d *workspacesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() || d.data == nil {
 		return
 	}
-	filter := provisioner.ListFilter{
+	filter := workspace.ListFilter{
 		Runtime: m.Runtime.ValueString(),
 		Tier:    int(m.Tier.ValueInt64()),
 		Status:  m.Status.ValueString(),
 		Labels:  stringMap(ctx, m.Labels, &resp.Diagnostics),
 	}
-	listed, err := d.data.Engine.List(ctx, filter)
+	listed, err := d.data.Backend.List(ctx, filter)
 	if err != nil {
 		resp.Diagnostics.AddError("Listing workspaces failed", err.Error())
 		return
 	}
-	detached, err := d.data.Engine.DetachedVolumes(ctx)
+	detached, err := d.data.Backend.DetachedVolumes(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Listing volumes failed", err.Error())
 		return
@@ -121,7 +121,10 @@ func (d *workspacesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	workspaces := make([]attr.Value, 0, len(listed))
 	for _, o := range listed {
 		ids = append(ids, types.StringValue(o.WorkspaceID))
-		workspaces = append(workspaces, summaryObject(ctx, summaryOf(o.WorkspaceID, o), &resp.Diagnostics))
+		summary := summaryOf(o.WorkspaceID, o)
+		// One image lookup per distinct image: the backend caches them.
+		summary.ImageDigest = types.StringValue(d.data.Backend.ImageDigestOf(ctx, o.Image, o.ImageID))
+		workspaces = append(workspaces, summaryObject(ctx, summary, &resp.Diagnostics))
 	}
 	volumes := make([]attr.Value, 0, len(detached))
 	for _, v := range detached {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // measurement is one arm's run on one fleet size. Times are seconds.
@@ -83,7 +83,7 @@ func parallel(ctx context.Context, ids []string, p int, fn func(context.Context,
 			defer func() { <-sem }()
 			if err := fn(ctx, id); err != nil {
 				mu.Lock()
-				errs = append(errs, fmt.Errorf("%s: %w", provisioner.ContainerName(id), err))
+				errs = append(errs, fmt.Errorf("%s: %w", workspace.ContainerName(id), err))
 				mu.Unlock()
 			}
 		}()
@@ -100,12 +100,12 @@ func parallel(ctx context.Context, ids []string, p int, fn func(context.Context,
 
 // workspaceSpec is what the provider plans for the bench's resource
 // configuration (tier 2 defaults, named volumes), for the raw arm.
-func workspaceSpec(id, image, network string) provisioner.WorkspaceSpec {
-	limits := provisioner.TierDefaults(provisioner.DefaultTier)
-	return provisioner.WorkspaceSpec{
-		WorkspaceID: id, Name: id, Runtime: provisioner.DefaultRuntime, Image: image,
-		Tier: provisioner.DefaultTier, MemoryMB: limits.MemoryMB, CPUs: limits.CPUs,
-		WorkspaceAccess: provisioner.AccessNone, Network: network, Running: true,
+func workspaceSpec(id, image, network string) workspace.WorkspaceSpec {
+	limits := workspace.TierDefaults(workspace.DefaultTier)
+	return workspace.WorkspaceSpec{
+		WorkspaceID: id, Name: id, Runtime: workspace.DefaultRuntime, Image: image,
+		Tier: workspace.DefaultTier, MemoryMB: limits.MemoryMB, CPUs: limits.CPUs,
+		WorkspaceAccess: workspace.AccessNone, Network: network, Running: true,
 		ConfigFiles: map[string]string{"config.yaml": configYAML(id)},
 	}
 }
@@ -119,7 +119,7 @@ func agentURL(info container.InspectResponse) (string, error) {
 	if info.NetworkSettings != nil {
 		for _, b := range info.NetworkSettings.Ports["8000/tcp"] {
 			if b.HostPort != "" {
-				return "http://127.0.0.1:" + b.HostPort + provisioner.DefaultReadyPath, nil
+				return "http://127.0.0.1:" + b.HostPort + workspace.DefaultReadyPath, nil
 			}
 		}
 	}
@@ -168,7 +168,7 @@ func waitHTTP(ctx context.Context, url string, budget time.Duration) error {
 // answers on the published port.
 func checkServing(ctx context.Context, cli *client.Client, ids []string, p int) error {
 	return parallel(ctx, ids, p, func(ctx context.Context, id string) error {
-		info, err := cli.ContainerInspect(ctx, provisioner.ContainerName(id))
+		info, err := cli.ContainerInspect(ctx, workspace.ContainerName(id))
 		if err != nil {
 			return err
 		}
@@ -185,8 +185,8 @@ func checkServing(ctx context.Context, cli *client.Client, ids []string, p int) 
 
 // removeOutside force-removes one workspace's container behind the arm's back.
 func removeOutside(ctx context.Context, cli *client.Client, id string) error {
-	if err := cli.ContainerRemove(ctx, provisioner.ContainerName(id), container.RemoveOptions{Force: true}); err != nil {
-		return fmt.Errorf("removing %s outside: %w", provisioner.ContainerName(id), err)
+	if err := cli.ContainerRemove(ctx, workspace.ContainerName(id), container.RemoveOptions{Force: true}); err != nil {
+		return fmt.Errorf("removing %s outside: %w", workspace.ContainerName(id), err)
 	}
 	return nil
 }

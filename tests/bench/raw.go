@@ -15,7 +15,8 @@ import (
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/sockets"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/docker"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // rawArm makes the Docker calls a workspace needs directly, with the same
@@ -30,7 +31,7 @@ type rawArm struct {
 func newRawArm(s *session) *rawArm { return &rawArm{s: s} }
 
 func (r *rawArm) connect() error {
-	host := provisioner.ResolveHost("")
+	host := docker.ResolveHost("")
 	u, err := client.ParseHostURL(host)
 	if err != nil {
 		return err
@@ -56,7 +57,7 @@ func (r *rawArm) run(ctx context.Context, ids []string, m *measurement) error {
 	m.Calls = map[string]callStats{}
 
 	files := map[string]string{}
-	specs := make(map[string]provisioner.WorkspaceSpec, n)
+	specs := make(map[string]workspace.WorkspaceSpec, n)
 	for _, id := range ids {
 		specs[id] = workspaceSpec(id, r.s.opts.image, r.s.network)
 		files[id] = configYAML(id)
@@ -120,17 +121,17 @@ func (r *rawArm) run(ctx context.Context, ids []string, m *measurement) error {
 	return checkNothingLeft(ctx, r.s, m.IDPrefix)
 }
 
-func (r *rawArm) create(ctx context.Context, s provisioner.WorkspaceSpec, configYAML string) error {
-	archive, err := provisioner.BuildConfigArchive(nil, map[string]string{"config.yaml": configYAML})
+func (r *rawArm) create(ctx context.Context, s workspace.WorkspaceSpec, configYAML string) error {
+	archive, err := workspace.BuildConfigArchive(nil, map[string]string{"config.yaml": configYAML})
 	if err != nil {
 		return err
 	}
-	for _, v := range []struct{ name, role string }{{s.ConfigVolume(), provisioner.RoleConfigVolume}, {s.WorkspaceVolume(), provisioner.RoleWorkspaceVolume}} {
-		if _, err := r.cli.VolumeCreate(ctx, volume.CreateOptions{Name: v.name, Labels: provisioner.OwnershipLabels(s.WorkspaceID, v.role)}); err != nil {
+	for _, v := range []struct{ name, role string }{{s.ConfigVolume(), workspace.RoleConfigVolume}, {s.WorkspaceVolume(), workspace.RoleWorkspaceVolume}} {
+		if _, err := r.cli.VolumeCreate(ctx, volume.CreateOptions{Name: v.name, Labels: workspace.OwnershipLabels(s.WorkspaceID, v.role)}); err != nil {
 			return err
 		}
 	}
-	req := provisioner.BuildContainerRequest(s)
+	req := docker.BuildContainerRequest(s)
 	created, err := r.cli.ContainerCreate(ctx, req.Config, req.HostConfig, req.Networking, nil, req.Name)
 	if err != nil {
 		return err
@@ -160,7 +161,7 @@ func (r *rawArm) create(ctx context.Context, s provisioner.WorkspaceSpec, config
 func (r *rawArm) inspectAll(ctx context.Context, ids []string) (int, error) {
 	missing := make(chan struct{}, len(ids))
 	err := parallel(ctx, ids, r.s.opts.parallelism, func(ctx context.Context, id string) error {
-		_, err := r.cli.ContainerInspect(ctx, provisioner.ContainerName(id))
+		_, err := r.cli.ContainerInspect(ctx, workspace.ContainerName(id))
 		if cerrdefs.IsNotFound(err) {
 			missing <- struct{}{}
 			return nil
@@ -170,7 +171,7 @@ func (r *rawArm) inspectAll(ctx context.Context, ids []string) (int, error) {
 	return len(missing), err
 }
 
-func (r *rawArm) destroy(ctx context.Context, s provisioner.WorkspaceSpec) error {
+func (r *rawArm) destroy(ctx context.Context, s workspace.WorkspaceSpec) error {
 	if err := r.cli.ContainerRemove(ctx, s.ContainerName(), container.RemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
 		return err
 	}

@@ -21,7 +21,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Workspace ids are "bench" + session tag (2 hex) + batch (2 hex) + index
@@ -72,7 +72,7 @@ func newSession(ctx context.Context, o options) (*session, error) {
 	if s.workdir, err = os.MkdirTemp("", "molecule-bench-"); err != nil {
 		return nil, err
 	}
-	labels := provisioner.OwnershipLabels("", provisioner.RoleNetwork)
+	labels := workspace.OwnershipLabels("", workspace.RoleNetwork)
 	labels[sessionLabel] = s.nonce
 	if _, err := cli.NetworkCreate(ctx, s.network, network.CreateOptions{Driver: "bridge", Labels: labels}); err != nil {
 		s.close()
@@ -150,13 +150,13 @@ func (s *session) measure(ctx context.Context, arm string, n, runNo int) measure
 
 // owned lists our containers and volumes whose workspace id matches keep.
 func (s *session) owned(ctx context.Context, keep func(workspaceID string) bool) (containers, volumes []string, err error) {
-	f := filters.NewArgs(filters.Arg("label", provisioner.LabelManaged+"=true"))
+	f := filters.NewArgs(filters.Arg("label", workspace.LabelManaged+"=true"))
 	cs, err := s.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, c := range cs {
-		if keep(c.Labels[provisioner.LabelWorkspaceID]) {
+		if keep(c.Labels[workspace.LabelWorkspaceID]) {
 			containers = append(containers, c.ID)
 		}
 	}
@@ -165,7 +165,7 @@ func (s *session) owned(ctx context.Context, keep func(workspaceID string) bool)
 		return nil, nil, err
 	}
 	for _, v := range vs.Volumes {
-		if keep(v.Labels[provisioner.LabelWorkspaceID]) {
+		if keep(v.Labels[workspace.LabelWorkspaceID]) {
 			volumes = append(volumes, v.Name)
 		}
 	}

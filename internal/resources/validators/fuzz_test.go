@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Fuzz targets for the attribute validators: whatever they accept must be
@@ -44,10 +44,10 @@ func FuzzCheckWorkspaceID(f *testing.F) {
 		if id == "" || len(id) > MaxWorkspaceIDLength || !utf8.ValidString(id) {
 			t.Fatalf("accepted %q", id)
 		}
-		if !dockerContainerName.MatchString(provisioner.ContainerName(id)) {
-			t.Fatalf("accepted %q, whose container name %q Docker refuses", id, provisioner.ContainerName(id))
+		if !dockerContainerName.MatchString(workspace.ContainerName(id)) {
+			t.Fatalf("accepted %q, whose container name %q Docker refuses", id, workspace.ContainerName(id))
 		}
-		for _, v := range []string{provisioner.ConfigVolumeName(id), provisioner.WorkspaceVolumeName(id)} {
+		for _, v := range []string{workspace.ConfigVolumeName(id), workspace.WorkspaceVolumeName(id)} {
 			if !dockerVolumeName.MatchString(v) {
 				t.Fatalf("accepted %q, whose volume name %q Docker refuses", id, v)
 			}
@@ -60,7 +60,7 @@ func FuzzCheckEnvKey(f *testing.F) {
 		f.Add(seed, "value")
 	}
 	f.Fuzz(func(t *testing.T, key, value string) {
-		keyErr := CheckEnvKey(key, provisioner.InjectedEnvKeys)
+		keyErr := CheckEnvKey(key, workspace.InjectedEnvKeys)
 		valueErr := CheckEnvValue(key, value)
 		if keyErr == nil {
 			switch {
@@ -68,7 +68,7 @@ func FuzzCheckEnvKey(f *testing.F) {
 				t.Fatalf("accepted key %q", key)
 			case strings.ContainsFunc(key, func(r rune) bool { return unicode.IsControl(r) || r == ' ' }):
 				t.Fatalf("accepted key %q with a space or control character", key)
-			case slices.Contains(provisioner.InjectedEnvKeys, key):
+			case slices.Contains(workspace.InjectedEnvKeys, key):
 				t.Fatalf("accepted reserved key %q", key)
 			}
 		}
@@ -77,7 +77,7 @@ func FuzzCheckEnvKey(f *testing.F) {
 		}
 		if keyErr == nil && valueErr == nil {
 			// An accepted pair survives the trip through Docker's KEY=value list.
-			got := provisioner.ParseEnv([]string{key + "=" + value})
+			got := workspace.ParseEnv([]string{key + "=" + value})
 			if got[key] != value || len(got) != 1 {
 				t.Fatalf("%q=%q reads back as %v", key, value, got)
 			}
@@ -113,8 +113,8 @@ func FuzzConfigFilesValidator(f *testing.F) {
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		// What the validator lets through, the provisioner can pack.
-		if _, err := provisioner.BuildConfigArchive(nil, map[string]string{key: content}); err != nil {
+		// What the validator lets through, the workspace model can pack.
+		if _, err := workspace.BuildConfigArchive(nil, map[string]string{key: content}); err != nil {
 			t.Fatalf("validator accepted %q but packing fails: %v", key, err)
 		}
 	})

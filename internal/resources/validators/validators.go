@@ -18,7 +18,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // dockerNamePattern is Docker's rule for container names, which a workspace
@@ -61,8 +61,8 @@ func CheckNetworkName(name string) error {
 		return fmt.Errorf("network name is %d characters long; the limit is %d", len(name), MaxNetworkNameLength)
 	case !dockerNamePattern.MatchString(name):
 		return fmt.Errorf("network name %q may hold only %s, and must start with %s", name, NameCharacters, NameStart)
-	case provisioner.IsBuiltinNetwork(name):
-		return fmt.Errorf("%q is one of Docker's own networks, on which a container cannot have the network alias a workspace is reached by: name a user-defined network (a molecule_network resource), or leave it out for the provider's (default %q)", name, provisioner.DefaultNetwork)
+	case workspace.IsBuiltinNetwork(name):
+		return fmt.Errorf("%q is one of Docker's own networks, on which a container cannot have the network alias a workspace is reached by: name a user-defined network (a molecule_network resource), or leave it out for the provider's (default %q)", name, workspace.DefaultNetwork)
 	}
 	return nil
 }
@@ -157,10 +157,10 @@ func (v mapCheck) ValidateMap(_ context.Context, req validator.MapRequest, resp 
 // ConfigFiles validates config_files keys and contents.
 func ConfigFiles() validator.Map {
 	return mapCheck{desc: "relative, clean paths inside /configs with bounded, well-formed content", check: func(k, v string) error {
-		if err := provisioner.ValidateConfigFileKey(k); err != nil {
+		if err := workspace.ValidateConfigFileKey(k); err != nil {
 			return err
 		}
-		return provisioner.ValidateConfigFileContent(k, v)
+		return workspace.ValidateConfigFileContent(k, v)
 	}}
 }
 
@@ -180,7 +180,7 @@ func UserLabels() validator.Map {
 		if k == "" {
 			return fmt.Errorf("a label key is empty")
 		}
-		if provisioner.IsReservedLabel(k) {
+		if workspace.IsReservedLabel(k) {
 			return fmt.Errorf("label key %q is in the provider's reserved ai.molecule.terraform. namespace: choose another key", k)
 		}
 		return nil
@@ -190,7 +190,7 @@ func UserLabels() validator.Map {
 // ImageReference accepts what docker pull accepts: a tag, a digest or both.
 func ImageReference() validator.String {
 	return stringCheck{desc: "an image reference", check: func(s string) error {
-		_, err := provisioner.ParseImageRef(s)
+		_, err := workspace.ParseImageRef(s)
 		return err
 	}}
 }
