@@ -14,9 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -65,8 +66,9 @@ type Cluster struct {
 	host string
 	opts Options
 
-	nsOnce sync.Mutex
-	nsDone bool
+	nsOnce   sync.Mutex
+	nsDone   bool
+	cpuCount atomic.Int64 // CPUCount's answer, once asked
 }
 
 // New builds a client for the configured cluster. It does not contact the
@@ -162,7 +164,7 @@ func (c *Cluster) InternalURL(workspaceID string) string {
 }
 
 // Isolation is the isolation summary a spec gets here.
-func (c *Cluster) Isolation(s provisioner.WorkspaceSpec) string { return Isolation(s, c.opts) }
+func (c *Cluster) Isolation(s workspace.WorkspaceSpec) string { return Isolation(s, c.opts) }
 
 // UnreachableError is an API server that does not answer.
 type UnreachableError struct {
@@ -211,7 +213,7 @@ func (c *Cluster) ensureNamespace(ctx context.Context) error {
 	_, err := c.cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		_, err = c.cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
-			Name: ns, Labels: provisioner.OwnershipLabels("", RoleNamespace)}}, metav1.CreateOptions{})
+			Name: ns, Labels: workspace.OwnershipLabels("", RoleNamespace)}}, metav1.CreateOptions{})
 		if apierrors.IsAlreadyExists(err) {
 			err = nil
 		} else if err == nil {

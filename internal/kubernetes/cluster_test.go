@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -28,7 +28,7 @@ func fakeCluster(objects ...runtime.Object) (*Cluster, *fake.Clientset) {
 	return NewWithClient(cs, "https://fake:6443", Config{ConfigInitImage: "init:test"}), cs
 }
 
-func stopped(tier int) provisioner.WorkspaceSpec {
+func stopped(tier int) workspace.WorkspaceSpec {
 	s := testSpec(tier)
 	s.Running = false
 	return s
@@ -41,14 +41,14 @@ func TestCreateMakesLabelledObjectsAndNamespace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !obs.Exists || obs.Running || obs.Status != provisioner.StatusExited || obs.ContainerName != "ws-0123456789ab" {
+	if !obs.Exists || obs.Running || obs.Status != workspace.StatusExited || obs.ContainerName != "ws-0123456789ab" {
 		t.Errorf("observation %+v", obs)
 	}
 	ns, err := cs.CoreV1().Namespaces().Get(ctx, DefaultNamespace, metav1.GetOptions{})
-	if err != nil || ns.Labels[provisioner.LabelManaged] != "true" {
+	if err != nil || ns.Labels[workspace.LabelManaged] != "true" {
 		t.Fatalf("namespace %v, %v: want it created and labelled as ours", ns, err)
 	}
-	owned := metav1.ListOptions{LabelSelector: provisioner.LabelWorkspaceID + "=0123456789abcdef"}
+	owned := metav1.ListOptions{LabelSelector: workspace.LabelWorkspaceID + "=0123456789abcdef"}
 	secrets, _ := cs.CoreV1().Secrets(DefaultNamespace).List(ctx, owned)
 	claims, _ := cs.CoreV1().PersistentVolumeClaims(DefaultNamespace).List(ctx, owned)
 	services, _ := cs.CoreV1().Services(DefaultNamespace).List(ctx, owned)
@@ -83,7 +83,7 @@ func TestCreateRefusesForeignNameAndLeavesIt(t *testing.T) {
 	if deps, _ := cs.AppsV1().Deployments(DefaultNamespace).List(ctx, metav1.ListOptions{}); len(deps.Items) != 0 {
 		t.Error("a Deployment was made despite the conflict")
 	}
-	if c.Delete(ctx, provisioner.Removal{WorkspaceID: "0123456789abcdef", ConfigVolume: "ws-0123456789ab-configs"}, nil) != nil {
+	if c.Delete(ctx, workspace.Removal{WorkspaceID: "0123456789abcdef", ConfigVolume: "ws-0123456789ab-configs"}, nil) != nil {
 		t.Fatal("delete failed")
 	}
 	if _, err := cs.CoreV1().Secrets(DefaultNamespace).Get(ctx, foreign.Name, metav1.GetOptions{}); err != nil {
@@ -114,12 +114,12 @@ func TestDeleteRemovesOursKeepingVolumesWhenAsked(t *testing.T) {
 		if _, err := c.Create(ctx, s, nil); err != nil {
 			t.Fatal(err)
 		}
-		err := c.Delete(ctx, provisioner.Removal{WorkspaceID: s.WorkspaceID, ConfigVolume: s.ConfigVolume(),
+		err := c.Delete(ctx, workspace.Removal{WorkspaceID: s.WorkspaceID, ConfigVolume: s.ConfigVolume(),
 			WorkspaceVolume: s.WorkspaceVolume(), KeepVolumes: keep}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		owned := metav1.ListOptions{LabelSelector: provisioner.LabelManaged + "=true"}
+		owned := metav1.ListOptions{LabelSelector: workspace.LabelManaged + "=true"}
 		secrets, _ := cs.CoreV1().Secrets(DefaultNamespace).List(ctx, owned)
 		services, _ := cs.CoreV1().Services(DefaultNamespace).List(ctx, owned)
 		deps, _ := cs.AppsV1().Deployments(DefaultNamespace).List(ctx, owned)
@@ -152,7 +152,7 @@ func TestUpdateScalesAndChangesLimits(t *testing.T) {
 	}
 	s.MemoryMB, s.CPUs, s.Running, s.WaitForReady = 1024, 0.5, true, false
 	s.ConfigFiles = map[string]string{"config.yaml": "name: changed\n"}
-	obs, err := c.Update(ctx, s, provisioner.Changes{Limits: true, Files: true}, nil)
+	obs, err := c.Update(ctx, s, workspace.Changes{Limits: true, Files: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestUpdateScalesAndChangesLimits(t *testing.T) {
 	if files["config.yaml"] != "name: changed\n" {
 		t.Errorf("config Secret holds %v", files)
 	}
-	if obs.ConfigHashes["config.yaml"] != provisioner.HashContent([]byte("name: changed\n")) {
+	if obs.ConfigHashes["config.yaml"] != workspace.HashContent([]byte("name: changed\n")) {
 		t.Errorf("hashes %v", obs.ConfigHashes)
 	}
 }
@@ -184,16 +184,16 @@ func TestListIsOneCallAndFilters(t *testing.T) {
 		}
 	}
 	cs.ClearActions()
-	all, err := c.List(ctx, provisioner.ListFilter{})
+	all, err := c.List(ctx, workspace.ListFilter{})
 	if err != nil || len(all) != 2 || all[0].WorkspaceID != "aaaa" {
 		t.Fatalf("List = %v, %v", all, err)
 	}
 	if n := len(cs.Actions()); n != 1 {
 		t.Errorf("List made %d API calls, want 1", n)
 	}
-	none, _ := c.List(ctx, provisioner.ListFilter{Tier: 3})
-	running, _ := c.List(ctx, provisioner.ListFilter{Status: provisioner.StatusRunning})
-	team, _ := c.List(ctx, provisioner.ListFilter{Labels: map[string]string{"team": "research"}})
+	none, _ := c.List(ctx, workspace.ListFilter{Tier: 3})
+	running, _ := c.List(ctx, workspace.ListFilter{Status: workspace.StatusRunning})
+	team, _ := c.List(ctx, workspace.ListFilter{Labels: map[string]string{"team": "research"}})
 	if len(none) != 0 || len(running) != 0 || len(team) != 2 {
 		t.Errorf("filters: tier 3 %d, running %d, team %d", len(none), len(running), len(team))
 	}
@@ -215,7 +215,7 @@ func TestInspectCallsAndMissing(t *testing.T) {
 		t.Errorf("a refresh made %d API calls, want 2", n)
 	}
 	obs, err = c.Inspect(ctx, "ffffffff", false)
-	if err != nil || obs.Exists || obs.Status != provisioner.StatusMissing {
+	if err != nil || obs.Exists || obs.Status != workspace.StatusMissing {
 		t.Errorf("missing workspace: %+v, %v", obs, err)
 	}
 }

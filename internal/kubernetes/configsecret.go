@@ -13,7 +13,7 @@ import (
 	"path"
 	"unicode/utf8"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // configSecretData packs the config files (config_files and the template
@@ -21,12 +21,12 @@ import (
 // platform token into the config Secret's data, and returns the files'
 // expected hashes. A Secret holds at most 1 MiB: a larger archive is an
 // error saying so.
-func configSecretData(s provisioner.WorkspaceSpec) (map[string][]byte, map[string]string, error) {
-	archive, err := provisioner.BuildConfigArchive(s.Template, s.ConfigFiles)
+func configSecretData(s workspace.WorkspaceSpec) (map[string][]byte, map[string]string, error) {
+	archive, err := workspace.BuildConfigArchive(s.Template, s.ConfigFiles)
 	if err != nil {
 		return nil, nil, fmt.Errorf("packing config files for %s: %w", s.ContainerName(), err)
 	}
-	hashes, err := provisioner.HashConfigArchive(bytes.NewReader(archive), "")
+	hashes, err := workspace.HashConfigArchive(bytes.NewReader(archive), "")
 	if err != nil {
 		return nil, nil, fmt.Errorf("hashing config files for %s: %w", s.ContainerName(), err)
 	}
@@ -57,7 +57,7 @@ func configSecretData(s provisioner.WorkspaceSpec) (map[string][]byte, map[strin
 func tokenArchive(token string) ([]byte, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	hdr := &tar.Header{Name: provisioner.AuthTokenFile, Mode: 0o600, Uid: provisioner.ConfigOwnerUID, Gid: provisioner.ConfigOwnerGID,
+	hdr := &tar.Header{Name: workspace.AuthTokenFile, Mode: 0o600, Uid: workspace.ConfigOwnerUID, Gid: workspace.ConfigOwnerGID,
 		Typeflag: tar.TypeReg, Size: int64(len(token))}
 	if err := tw.WriteHeader(hdr); err != nil {
 		return nil, err
@@ -110,15 +110,15 @@ func configFilesFromSecret(data map[string][]byte) (map[string]string, error) {
 			return nil, fmt.Errorf("reading the config files archive: %w", err)
 		}
 		rel := path.Clean(hdr.Name)
-		if hdr.Typeflag != tar.TypeReg || rel == provisioner.AuthTokenFile || hdr.Size > provisioner.MaxConfigFileBytes ||
-			provisioner.ValidateConfigFileKey(rel) != nil {
+		if hdr.Typeflag != tar.TypeReg || rel == workspace.AuthTokenFile || hdr.Size > workspace.MaxConfigFileBytes ||
+			workspace.ValidateConfigFileKey(rel) != nil {
 			continue
 		}
 		content, err := io.ReadAll(tr)
 		if err != nil {
 			return nil, fmt.Errorf("reading %q from the config files archive: %w", rel, err)
 		}
-		if !utf8.Valid(content) || provisioner.ValidateConfigFileContent(rel, string(content)) != nil {
+		if !utf8.Valid(content) || workspace.ValidateConfigFileContent(rel, string(content)) != nil {
 			continue
 		}
 		files[rel] = string(content)

@@ -7,7 +7,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -37,13 +37,13 @@ func (c *Cluster) names(workspaceID string) []namedObject {
 		return core.PersistentVolumeClaims(ns).Get(ctx, n, getOpts)
 	}
 	return []namedObject{
-		{"Deployment", provisioner.ContainerName(workspaceID), deployment},
-		{"Service", provisioner.ContainerName(workspaceID), service},
+		{"Deployment", workspace.ContainerName(workspaceID), deployment},
+		{"Service", workspace.ContainerName(workspaceID), service},
 		{"Secret", EnvSecretName(workspaceID), secret},
 		{"Secret", ConfigSecretName(workspaceID), secret},
-		{"PersistentVolumeClaim", provisioner.ConfigVolumeName(workspaceID), claim},
-		{"PersistentVolumeClaim", provisioner.WorkspaceVolumeName(workspaceID), claim},
-		{"PersistentVolumeClaim", provisioner.SessionsVolumeName(workspaceID), claim},
+		{"PersistentVolumeClaim", workspace.ConfigVolumeName(workspaceID), claim},
+		{"PersistentVolumeClaim", workspace.WorkspaceVolumeName(workspaceID), claim},
+		{"PersistentVolumeClaim", workspace.SessionsVolumeName(workspaceID), claim},
 	}
 }
 
@@ -61,15 +61,15 @@ func (c *Cluster) NameConflict(ctx context.Context, workspaceID string) (msg str
 			return "", false, c.apiError(fmt.Sprintf("reading %s %s", n.kind, n.name), err)
 		}
 		labels := obj.GetLabels()
-		if provisioner.IsOwned(labels, workspaceID) {
+		if workspace.IsOwned(labels, workspaceID) {
 			continue
 		}
-		if provisioner.IsOwned(labels, "") {
+		if workspace.IsOwned(labels, "") {
 			return fmt.Sprintf("%s %s in namespace %s already belongs to workspace %q, whose id shares the first %d characters with %q: object names come from that prefix, so give the workspace an id with a different prefix",
-				n.kind, n.name, c.opts.Namespace, labels[provisioner.LabelWorkspaceID], provisioner.ShortIDLength, workspaceID), true, nil
+				n.kind, n.name, c.opts.Namespace, labels[workspace.LabelWorkspaceID], workspace.ShortIDLength, workspaceID), true, nil
 		}
 		return fmt.Sprintf("%s %s in namespace %s is not managed by this provider (it lacks the %s label), and the workspace needs its name: remove or rename it yourself, use another namespace, or give the workspace another id; the provider never touches objects it does not own",
-			n.kind, n.name, c.opts.Namespace, provisioner.LabelManaged), false, nil
+			n.kind, n.name, c.opts.Namespace, workspace.LabelManaged), false, nil
 	}
 	return "", false, nil
 }

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,25 +27,25 @@ const cleanupTimeout = 60 * time.Second
 // removes everything this call made. A failure while waiting returns the
 // observation alongside the error, with the Deployment scaled to 0 when the
 // pod crashed, so the caller records it (tainted).
-func (c *Cluster) Create(ctx context.Context, s provisioner.WorkspaceSpec, progress provisioner.Progress) (provisioner.ObservedWorkspace, error) {
+func (c *Cluster) Create(ctx context.Context, s workspace.WorkspaceSpec, progress workspace.Progress) (workspace.ObservedWorkspace, error) {
 	if err := ValidateWorkspaceID(s.WorkspaceID); err != nil {
-		return provisioner.ObservedWorkspace{}, err
+		return workspace.ObservedWorkspace{}, err
 	}
 	objs, err := BuildObjects(s, c.opts)
 	if err != nil {
-		return provisioner.ObservedWorkspace{}, err
+		return workspace.ObservedWorkspace{}, err
 	}
 	if err := c.ensureNamespace(ctx); err != nil {
-		return provisioner.ObservedWorkspace{}, err
+		return workspace.ObservedWorkspace{}, err
 	}
 	undo := &undoStack{}
-	fail := func(err error) (provisioner.ObservedWorkspace, error) {
+	fail := func(err error) (workspace.ObservedWorkspace, error) {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
 		if cerr := undo.run(cctx); cerr != nil {
 			return partialObservation(s), fmt.Errorf("%w; cleaning up also failed, so the workspace is kept in state for the next apply to replace: %v", err, cerr)
 		}
-		return provisioner.ObservedWorkspace{}, err
+		return workspace.ObservedWorkspace{}, err
 	}
 	if err := c.checkNamesFree(ctx, s.WorkspaceID); err != nil {
 		return fail(err)
@@ -105,7 +105,7 @@ func (c *Cluster) Create(ctx context.Context, s provisioner.WorkspaceSpec, progr
 
 // inspectAfter observes a workspace just made or changed; one that cannot
 // be seen is recorded as partial, so it is never orphaned.
-func (c *Cluster) inspectAfter(ctx context.Context, s provisioner.WorkspaceSpec) (provisioner.ObservedWorkspace, error) {
+func (c *Cluster) inspectAfter(ctx context.Context, s workspace.WorkspaceSpec) (workspace.ObservedWorkspace, error) {
 	obs, err := c.Inspect(ctx, s.WorkspaceID, true)
 	if err != nil || !obs.Exists {
 		if err == nil {
@@ -132,7 +132,7 @@ func (c *Cluster) putSecret(ctx context.Context, sec *corev1.Secret, workspaceID
 	if err != nil {
 		return c.apiError("reading Secret "+sec.Name, err)
 	}
-	if !provisioner.IsOwned(have.Labels, workspaceID) {
+	if !workspace.IsOwned(have.Labels, workspaceID) {
 		return fmt.Errorf("Secret %s in namespace %s is not managed by this provider: refusing to change it", sec.Name, c.opts.Namespace)
 	}
 	have.Data, have.StringData = sec.Data, nil
@@ -145,9 +145,9 @@ func (c *Cluster) putSecret(ctx context.Context, sec *corev1.Secret, workspaceID
 // partialObservation records a workspace whose objects may exist but could
 // not be seen or removed: Status unknown, so the next apply replaces it and
 // destroy removes it (see the Docker backend's).
-func partialObservation(s provisioner.WorkspaceSpec) provisioner.ObservedWorkspace {
-	o := provisioner.Missing(s.WorkspaceID)
-	o.Exists, o.Status = true, provisioner.StatusUnknown
+func partialObservation(s workspace.WorkspaceSpec) workspace.ObservedWorkspace {
+	o := workspace.Missing(s.WorkspaceID)
+	o.Exists, o.Status = true, workspace.StatusUnknown
 	o.ConfigVolume, o.WorkspaceVolume, o.SessionsVolume = s.ConfigVolume(), s.WorkspaceVolume(), s.SessionsVolume()
 	return o
 }
@@ -190,7 +190,7 @@ func (c *Cluster) deleteOwned(ctx context.Context, kind, name, workspaceID strin
 	if err != nil {
 		return c.apiError(fmt.Sprintf("reading %s %s", kind, name), err)
 	}
-	if !provisioner.IsOwned(obj.GetLabels(), workspaceID) {
+	if !workspace.IsOwned(obj.GetLabels(), workspaceID) {
 		return nil // not ours: never touched
 	}
 	uid := obj.GetUID()
@@ -218,7 +218,7 @@ func (u *undoStack) run(ctx context.Context) error {
 }
 
 // emit passes a milestone to progress, when there is one.
-func emit(ctx context.Context, progress provisioner.Progress, msg string, fields map[string]any) {
+func emit(ctx context.Context, progress workspace.Progress, msg string, fields map[string]any) {
 	if progress != nil {
 		progress(ctx, msg, fields)
 	}

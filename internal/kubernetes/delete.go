@@ -12,7 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // Delete removes the workspace's Deployment and waits until its pod is
@@ -20,9 +20,9 @@ import (
 // claims unless KeepVolumes. Every object is looked at first and removed
 // only when it carries our labels for this workspace id; objects already
 // gone count as removed.
-func (c *Cluster) Delete(ctx context.Context, r provisioner.Removal, progress provisioner.Progress) error {
+func (c *Cluster) Delete(ctx context.Context, r workspace.Removal, progress workspace.Progress) error {
 	id := r.WorkspaceID
-	name := provisioner.ContainerName(id)
+	name := workspace.ContainerName(id)
 	if err := c.deleteOwned(ctx, kindDeployment, name, id); err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ package kubernetes
 import (
 	"context"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,7 +18,7 @@ import (
 // Deployment; what the runtime writes there itself is not read (that would
 // take a pod exec, and an agent image has no shell). A missing Deployment,
 // or one that is not ours, is not an error: Status is "missing".
-func (c *Cluster) Inspect(ctx context.Context, workspaceID string, _ bool) (provisioner.ObservedWorkspace, error) {
+func (c *Cluster) Inspect(ctx context.Context, workspaceID string, _ bool) (workspace.ObservedWorkspace, error) {
 	dep, err := c.getDeployment(ctx, workspaceID)
 	if err != nil || dep == nil {
 		return missing(workspaceID), err
@@ -28,21 +28,21 @@ func (c *Cluster) Inspect(ctx context.Context, workspaceID string, _ bool) (prov
 	case apierrors.IsNotFound(err):
 		env = nil
 	case err != nil:
-		return provisioner.ObservedWorkspace{}, c.apiError("reading Secret "+EnvSecretName(workspaceID), err)
+		return workspace.ObservedWorkspace{}, c.apiError("reading Secret "+EnvSecretName(workspaceID), err)
 	}
 	return observe(dep, env, workspaceID), nil
 }
 
 // InspectFiles is Inspect: the hashes come with it at no extra cost, so no
 // config stamp is needed.
-func (c *Cluster) InspectFiles(ctx context.Context, workspaceID string, _ []string, _ string) (provisioner.ObservedWorkspace, error) {
+func (c *Cluster) InspectFiles(ctx context.Context, workspaceID string, _ []string, _ string) (workspace.ObservedWorkspace, error) {
 	return c.Inspect(ctx, workspaceID, true)
 }
 
 // getDeployment returns the workspace's Deployment when it is ours, nil
 // when it is absent or someone else's.
 func (c *Cluster) getDeployment(ctx context.Context, workspaceID string) (*appsv1.Deployment, error) {
-	name := provisioner.ContainerName(workspaceID)
+	name := workspace.ContainerName(workspaceID)
 	dep, err := c.cs.AppsV1().Deployments(c.opts.Namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil, nil
@@ -50,16 +50,34 @@ func (c *Cluster) getDeployment(ctx context.Context, workspaceID string) (*appsv
 	if err != nil {
 		return nil, c.apiError("reading Deployment "+name, err)
 	}
-	if !provisioner.IsOwned(dep.Labels, workspaceID) {
+	if !workspace.IsOwned(dep.Labels, workspaceID) {
 		return nil, nil
 	}
 	return dep, nil
 }
 
-// ReadConfigFiles returns the config files of a workspace as config_files
-// holds them (for import): read from its config Secret, which is what the
-// init container writes into /configs.
-func (c *Cluster) ReadConfigFiles(ctx context.Context, workspaceID string) (map[string]string, error) {
+// ReadConfigFiles returns the config files of the workspace whose
+// Deployment has UID containerID (ObservedWorkspace.ContainerID), as
+// config_files holds them, for import: read from its config Secret, which
+// is what the init container writes into /configs (a pod's files are out
+// of reach without a shell in the image). One Deployment list finds the
+// workspace; import is rare.
+func (c *Cluster) ReadConfigFiles(ctx context.Context, containerID string) (map[string]string, error) {
+	list, err := c.cs.AppsV1().Deployments(c.opts.Namespace).List(ctx, metav1.ListOptions{
+		LabelSelector: workspace.LabelManaged + "=true," + workspace.LabelRole + "=" + workspace.RoleContainer})
+	if err != nil {
+		return nil, c.apiError("listing workspace Deployments in namespace "+c.opts.Namespace, err)
+	}
+	for _, d := range list.Items {
+		if string(d.UID) == containerID {
+			return c.readConfigFiles(ctx, d.Labels[workspace.LabelWorkspaceID])
+		}
+	}
+	return map[string]string{}, nil
+}
+
+// readConfigFiles reads a workspace's config Secret (see ReadConfigFiles).
+func (c *Cluster) readConfigFiles(ctx context.Context, workspaceID string) (map[string]string, error) {
 	name := ConfigSecretName(workspaceID)
 	sec, err := c.cs.CoreV1().Secrets(c.opts.Namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
@@ -68,7 +86,7 @@ func (c *Cluster) ReadConfigFiles(ctx context.Context, workspaceID string) (map[
 	if err != nil {
 		return nil, c.apiError("reading Secret "+name, err)
 	}
-	if !provisioner.IsOwned(sec.Labels, workspaceID) {
+	if !workspace.IsOwned(sec.Labels, workspaceID) {
 		return map[string]string{}, nil
 	}
 	return configFilesFromSecret(sec.Data)

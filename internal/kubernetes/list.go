@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -18,16 +18,16 @@ import (
 // runtime, tier and user labels are label selectors; the status is read off
 // each Deployment of that one answer. Like the Docker backend's, the
 // observations carry no env (that is in each workspace's Secret).
-func (c *Cluster) List(ctx context.Context, f provisioner.ListFilter) ([]provisioner.ObservedWorkspace, error) {
-	sel := labels.Set{provisioner.LabelManaged: "true", provisioner.LabelRole: provisioner.RoleContainer}
+func (c *Cluster) List(ctx context.Context, f workspace.ListFilter) ([]workspace.ObservedWorkspace, error) {
+	sel := labels.Set{workspace.LabelManaged: "true", workspace.LabelRole: workspace.RoleContainer}
 	if f.Runtime != "" {
-		sel[provisioner.LabelRuntime] = f.Runtime
+		sel[workspace.LabelRuntime] = f.Runtime
 	}
 	if f.Tier != 0 {
-		sel[provisioner.LabelTier] = strconv.Itoa(f.Tier)
+		sel[workspace.LabelTier] = strconv.Itoa(f.Tier)
 	}
 	for k, v := range f.Labels {
-		if provisioner.IsReservedLabel(k) {
+		if workspace.IsReservedLabel(k) {
 			continue // never matches a user label; our own keep their meaning
 		}
 		sel[k] = v
@@ -36,7 +36,7 @@ func (c *Cluster) List(ctx context.Context, f provisioner.ListFilter) ([]provisi
 	if err != nil {
 		return nil, c.apiError("listing workspace Deployments in namespace "+c.opts.Namespace, err)
 	}
-	out := make([]provisioner.ObservedWorkspace, 0, len(list.Items))
+	out := make([]workspace.ObservedWorkspace, 0, len(list.Items))
 	for i := range list.Items {
 		o := observe(&list.Items[i], nil, "")
 		if f.Status != "" && o.Status != f.Status {
@@ -51,8 +51,8 @@ func (c *Cluster) List(ctx context.Context, f provisioner.ListFilter) ([]provisi
 // DetachedVolumes lists the claims carrying our labels whose workspace has
 // no Deployment (left by keep_volumes, or by a Deployment deleted outside
 // Terraform): one claim list and one Deployment list.
-func (c *Cluster) DetachedVolumes(ctx context.Context) ([]provisioner.DetachedVolume, error) {
-	owned := metav1.ListOptions{LabelSelector: provisioner.LabelManaged + "=true"}
+func (c *Cluster) DetachedVolumes(ctx context.Context) ([]workspace.DetachedVolume, error) {
+	owned := metav1.ListOptions{LabelSelector: workspace.LabelManaged + "=true"}
 	claims, err := c.cs.CoreV1().PersistentVolumeClaims(c.opts.Namespace).List(ctx, owned)
 	if err != nil {
 		return nil, c.apiError("listing claims in namespace "+c.opts.Namespace, err)
@@ -69,12 +69,12 @@ func (c *Cluster) DetachedVolumes(ctx context.Context) ([]provisioner.DetachedVo
 			}
 		}
 	}
-	var out []provisioner.DetachedVolume
+	var out []workspace.DetachedVolume
 	for _, cl := range claims.Items {
 		if used[cl.Name] {
 			continue
 		}
-		out = append(out, provisioner.DetachedVolume{Name: cl.Name, WorkspaceID: cl.Labels[provisioner.LabelWorkspaceID], Role: cl.Labels[provisioner.LabelRole]})
+		out = append(out, workspace.DetachedVolume{Name: cl.Name, WorkspaceID: cl.Labels[workspace.LabelWorkspaceID], Role: cl.Labels[workspace.LabelRole]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -64,7 +64,7 @@ var (
 	workspaceClaimSize = resource.MustParse("1Gi")
 	sessionsClaimSize  = resource.MustParse("256Mi")
 	// sandboxTmpSize is tier 1's in-memory /tmp, the Docker tmpfs's size
-	// (provisioner.SandboxTmpfs).
+	// (workspace.SandboxTmpfs).
 	sandboxTmpSize = resource.MustParse("64Mi")
 	initResources  = corev1.ResourceList{
 		corev1.ResourceMemory: resource.MustParse("32Mi"),
@@ -97,7 +97,7 @@ type Objects struct {
 
 // BuildObjects turns a spec into its Kubernetes objects. Pure: nothing is
 // asked of the cluster, so tier, mount and naming rules are unit-testable.
-func BuildObjects(s provisioner.WorkspaceSpec, o Options) (Objects, error) {
+func BuildObjects(s workspace.WorkspaceSpec, o Options) (Objects, error) {
 	configData, hashes, err := configSecretData(s)
 	if err != nil {
 		return Objects{}, err
@@ -129,53 +129,53 @@ func BuildObjects(s provisioner.WorkspaceSpec, o Options) (Objects, error) {
 }
 
 func objectMeta(name, namespace, workspaceID, role string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: provisioner.OwnershipLabels(workspaceID, role)}
+	return metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: workspace.OwnershipLabels(workspaceID, role)}
 }
 
 // selector picks a workspace's pods: its id and the workload's role.
 func selector(workspaceID string) map[string]string {
-	return map[string]string{provisioner.LabelWorkspaceID: workspaceID, provisioner.LabelRole: provisioner.RoleContainer}
+	return map[string]string{workspace.LabelWorkspaceID: workspaceID, workspace.LabelRole: workspace.RoleContainer}
 }
 
 // selectorString is selector as a label selector string.
 func selectorString(workspaceID string) string {
-	return provisioner.LabelManaged + "=true," + provisioner.LabelWorkspaceID + "=" + workspaceID + "," + provisioner.LabelRole + "=" + provisioner.RoleContainer
+	return workspace.LabelManaged + "=true," + workspace.LabelWorkspaceID + "=" + workspaceID + "," + workspace.LabelRole + "=" + workspace.RoleContainer
 }
 
 // deploymentLabels are the user's labels plus ownership, runtime and tier
 // (labels, so that List filters on them); annotations carry the rest.
-func deploymentMeta(s provisioner.WorkspaceSpec, o Options) metav1.ObjectMeta {
+func deploymentMeta(s workspace.WorkspaceSpec, o Options) metav1.ObjectMeta {
 	labels := maps.Clone(s.Labels)
 	if labels == nil {
 		labels = map[string]string{}
 	}
-	maps.Copy(labels, provisioner.OwnershipLabels(s.WorkspaceID, provisioner.RoleContainer))
-	labels[provisioner.LabelRuntime] = s.Runtime
-	labels[provisioner.LabelTier] = strconv.Itoa(s.Tier)
+	maps.Copy(labels, workspace.OwnershipLabels(s.WorkspaceID, workspace.RoleContainer))
+	labels[workspace.LabelRuntime] = s.Runtime
+	labels[workspace.LabelTier] = strconv.Itoa(s.Tier)
 	annotations := map[string]string{
-		provisioner.LabelName:      s.Name,
-		provisioner.LabelEnvKeys:   strings.Join(slices.Sorted(maps.Keys(s.Env)), ","),
-		provisioner.LabelLabelKeys: strings.Join(slices.Sorted(maps.Keys(s.Labels)), ","),
+		workspace.LabelName:      s.Name,
+		workspace.LabelEnvKeys:   strings.Join(slices.Sorted(maps.Keys(s.Env)), ","),
+		workspace.LabelLabelKeys: strings.Join(slices.Sorted(maps.Keys(s.Labels)), ","),
 	}
 	if len(s.SecretEnv) > 0 {
-		annotations[provisioner.LabelSecretEnvKeys] = strings.Join(slices.Sorted(maps.Keys(s.SecretEnv)), ",")
+		annotations[workspace.LabelSecretEnvKeys] = strings.Join(slices.Sorted(maps.Keys(s.SecretEnv)), ",")
 	}
 	if s.SecretEnvVersion != "" {
-		annotations[provisioner.LabelSecretEnvVersion] = s.SecretEnvVersion
+		annotations[workspace.LabelSecretEnvVersion] = s.SecretEnvVersion
 	}
 	if s.PlatformTokenVersion != "" {
-		annotations[provisioner.LabelPlatformTokenVersion] = s.PlatformTokenVersion
+		annotations[workspace.LabelPlatformTokenVersion] = s.PlatformTokenVersion
 	}
 	return metav1.ObjectMeta{Name: s.ContainerName(), Namespace: o.Namespace, Labels: labels, Annotations: annotations}
 }
 
-func buildDeployment(s provisioner.WorkspaceSpec, o Options, claims []*corev1.PersistentVolumeClaim) *appsv1.Deployment {
+func buildDeployment(s workspace.WorkspaceSpec, o Options, claims []*corev1.PersistentVolumeClaim) *appsv1.Deployment {
 	replicas := int32(0)
 	if s.Running {
 		replicas = 1
 	}
 	history := int32(2)
-	podLabels := provisioner.OwnershipLabels(s.WorkspaceID, provisioner.RoleContainer)
+	podLabels := workspace.OwnershipLabels(s.WorkspaceID, workspace.RoleContainer)
 	return &appsv1.Deployment{
 		ObjectMeta: deploymentMeta(s, o),
 		Spec: appsv1.DeploymentSpec{
@@ -191,8 +191,8 @@ func buildDeployment(s provisioner.WorkspaceSpec, o Options, claims []*corev1.Pe
 	}
 }
 
-func buildPodSpec(s provisioner.WorkspaceSpec, o Options, claims []*corev1.PersistentVolumeClaim) corev1.PodSpec {
-	tier := provisioner.TierInfo(s.Tier)
+func buildPodSpec(s workspace.WorkspaceSpec, o Options, claims []*corev1.PersistentVolumeClaim) corev1.PodSpec {
+	tier := workspace.TierInfo(s.Tier)
 	no, yes, grace := false, true, terminationGrace
 	volumes := []corev1.Volume{{Name: volConfigFiles, VolumeSource: corev1.VolumeSource{
 		Secret: &corev1.SecretVolumeSource{SecretName: ConfigSecretName(s.WorkspaceID)}}}}
@@ -215,9 +215,9 @@ func buildPodSpec(s provisioner.WorkspaceSpec, o Options, claims []*corev1.Persi
 	}
 	readyPath := s.ReadyPath
 	if readyPath == "" {
-		readyPath = provisioner.DefaultReadyPath
+		readyPath = workspace.DefaultReadyPath
 	}
-	limits := provisioner.EffectiveLimits(s)
+	limits := workspace.EffectiveLimits(s)
 	resources := corev1.ResourceList{
 		corev1.ResourceMemory: *resource.NewQuantity(limits.MemoryMB*1024*1024, resource.BinarySI),
 		corev1.ResourceCPU:    *resource.NewMilliQuantity(int64(limits.CPUs*1000), resource.DecimalSI),
@@ -248,13 +248,13 @@ func buildPodSpec(s provisioner.WorkspaceSpec, o Options, claims []*corev1.Persi
 			ImagePullPolicy: PullPolicy(s.ImagePull),
 			EnvFrom: []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{
 				LocalObjectReference: corev1.LocalObjectReference{Name: EnvSecretName(s.WorkspaceID)}}}},
-			Ports:           []corev1.ContainerPort{{Name: "a2a", ContainerPort: provisioner.AgentPort, Protocol: corev1.ProtocolTCP}},
+			Ports:           []corev1.ContainerPort{{Name: "a2a", ContainerPort: workspace.AgentPort, Protocol: corev1.ProtocolTCP}},
 			VolumeMounts:    agentMounts,
 			Resources:       corev1.ResourceRequirements{Requests: resources, Limits: resources},
 			SecurityContext: agentSecurity,
 			ReadinessProbe: &corev1.Probe{
 				ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
-					Path: readyPath, Port: intstr.FromInt32(provisioner.AgentPort)}},
+					Path: readyPath, Port: intstr.FromInt32(workspace.AgentPort)}},
 				PeriodSeconds:    1,
 				TimeoutSeconds:   2,
 				SuccessThreshold: 1,
@@ -270,11 +270,11 @@ func buildPodSpec(s provisioner.WorkspaceSpec, o Options, claims []*corev1.Persi
 
 // claimVolume is the pod volume name and mount path of one of our claims.
 func claimVolume(c *corev1.PersistentVolumeClaim) (volume, mountPath string) {
-	switch c.Labels[provisioner.LabelRole] {
-	case provisioner.RoleWorkspaceVolume:
+	switch c.Labels[workspace.LabelRole] {
+	case workspace.RoleWorkspaceVolume:
 		return volWorkspace, "/workspace"
-	case provisioner.RoleSessionsVolume:
-		return volSessions, provisioner.ClaudeSessionsPath
+	case workspace.RoleSessionsVolume:
+		return volSessions, workspace.ClaudeSessionsPath
 	}
 	return volConfigs, "/configs"
 }
@@ -282,7 +282,7 @@ func claimVolume(c *corev1.PersistentVolumeClaim) (volume, mountPath string) {
 // buildClaims: /configs always; /workspace when the tier has one and no host
 // directory is asked for (which Kubernetes refuses at plan); claude-code's
 // sessions as on Docker.
-func buildClaims(s provisioner.WorkspaceSpec, o Options) []*corev1.PersistentVolumeClaim {
+func buildClaims(s workspace.WorkspaceSpec, o Options) []*corev1.PersistentVolumeClaim {
 	claim := func(name, role string, size resource.Quantity) *corev1.PersistentVolumeClaim {
 		c := &corev1.PersistentVolumeClaim{
 			ObjectMeta: objectMeta(name, o.Namespace, s.WorkspaceID, role),
@@ -297,31 +297,31 @@ func buildClaims(s provisioner.WorkspaceSpec, o Options) []*corev1.PersistentVol
 		}
 		return c
 	}
-	claims := []*corev1.PersistentVolumeClaim{claim(s.ConfigVolume(), provisioner.RoleConfigVolume, configClaimSize)}
+	claims := []*corev1.PersistentVolumeClaim{claim(s.ConfigVolume(), workspace.RoleConfigVolume, configClaimSize)}
 	if v := s.WorkspaceVolume(); v != "" {
-		claims = append(claims, claim(v, provisioner.RoleWorkspaceVolume, workspaceClaimSize))
+		claims = append(claims, claim(v, workspace.RoleWorkspaceVolume, workspaceClaimSize))
 	}
 	if v := s.SessionsVolume(); v != "" {
-		claims = append(claims, claim(v, provisioner.RoleSessionsVolume, sessionsClaimSize))
+		claims = append(claims, claim(v, workspace.RoleSessionsVolume, sessionsClaimSize))
 	}
 	return claims
 }
 
-func buildService(s provisioner.WorkspaceSpec, o Options) *corev1.Service {
+func buildService(s workspace.WorkspaceSpec, o Options) *corev1.Service {
 	return &corev1.Service{
 		ObjectMeta: objectMeta(s.ContainerName(), o.Namespace, s.WorkspaceID, RoleService),
 		Spec: corev1.ServiceSpec{
 			Selector: selector(s.WorkspaceID),
-			Ports: []corev1.ServicePort{{Name: "a2a", Port: provisioner.AgentPort, Protocol: corev1.ProtocolTCP,
-				TargetPort: intstr.FromInt32(provisioner.AgentPort)}},
+			Ports: []corev1.ServicePort{{Name: "a2a", Port: workspace.AgentPort, Protocol: corev1.ProtocolTCP,
+				TargetPort: intstr.FromInt32(workspace.AgentPort)}},
 		},
 	}
 }
 
 // envSecretData is the container's whole environment (injected, user and
 // write-only variables) as Secret data.
-func envSecretData(s provisioner.WorkspaceSpec) map[string][]byte {
-	env := provisioner.ParseEnv(provisioner.ContainerEnv(s))
+func envSecretData(s workspace.WorkspaceSpec) map[string][]byte {
+	env := workspace.ParseEnv(workspace.ContainerEnv(s))
 	data := make(map[string][]byte, len(env))
 	for k, v := range env {
 		data[k] = []byte(v)
@@ -333,17 +333,17 @@ func envSecretData(s provisioner.WorkspaceSpec) map[string][]byte {
 // always -> Always, never (the default) -> Never.
 func PullPolicy(imagePull string) corev1.PullPolicy {
 	switch imagePull {
-	case provisioner.PullMissing:
+	case workspace.PullMissing:
 		return corev1.PullIfNotPresent
-	case provisioner.PullAlways:
+	case workspace.PullAlways:
 		return corev1.PullAlways
 	}
 	return corev1.PullNever
 }
 
-// engineImage is the reference the node gets (see provisioner.ImageRef.EngineRef).
+// engineImage is the reference the node gets (see workspace.ImageRef.EngineRef).
 func engineImage(image string) string {
-	if ref, err := provisioner.ParseImageRef(image); err == nil {
+	if ref, err := workspace.ParseImageRef(image); err == nil {
 		return ref.EngineRef()
 	}
 	return image

@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	corev1 "k8s.io/api/core/v1"
 )
 
 var testOptions = Options{Namespace: "molecule", ConfigInitImage: "init:test"}
 
-func testSpec(tier int) provisioner.WorkspaceSpec {
-	return provisioner.WorkspaceSpec{
+func testSpec(tier int) workspace.WorkspaceSpec {
+	return workspace.WorkspaceSpec{
 		WorkspaceID: "0123456789abcdef", Name: "Research agent", Runtime: "langgraph",
 		Image: "molecule-tf-standin:langgraph", Tier: tier, Running: true,
 		ConfigFiles: map[string]string{"config.yaml": "name: a\n", "plugins/p.yaml": "p: 1\n"},
@@ -26,7 +26,7 @@ func testSpec(tier int) provisioner.WorkspaceSpec {
 	}
 }
 
-func build(t *testing.T, s provisioner.WorkspaceSpec) Objects {
+func build(t *testing.T, s workspace.WorkspaceSpec) Objects {
 	t.Helper()
 	objs, err := BuildObjects(s, testOptions)
 	if err != nil {
@@ -55,14 +55,14 @@ func TestBuildObjectsNamesAndLabels(t *testing.T) {
 		metas = append(metas, c.Labels)
 	}
 	for i, l := range metas {
-		if !provisioner.IsOwned(l, id) {
+		if !workspace.IsOwned(l, id) {
 			t.Errorf("object %d lacks our ownership labels for %s: %v", i, id, l)
 		}
 	}
-	if objs.Deployment.Labels["team"] != "research" || objs.Deployment.Labels[provisioner.LabelTier] != "2" {
+	if objs.Deployment.Labels["team"] != "research" || objs.Deployment.Labels[workspace.LabelTier] != "2" {
 		t.Errorf("deployment labels %v", objs.Deployment.Labels)
 	}
-	if objs.Deployment.Annotations[provisioner.LabelName] != "Research agent" {
+	if objs.Deployment.Annotations[workspace.LabelName] != "Research agent" {
 		t.Errorf("the name is an annotation (free text): %v", objs.Deployment.Annotations)
 	}
 	for k, v := range objs.Service.Spec.Selector {
@@ -93,8 +93,8 @@ func TestBuildObjectsEnvOnlyInTheSecret(t *testing.T) {
 			t.Errorf("annotation %s holds an env value", k)
 		}
 	}
-	if objs.Deployment.Annotations[provisioner.LabelEnvKeys] != "LOG_LEVEL,OPENAI_API_KEY" ||
-		objs.Deployment.Annotations[provisioner.LabelSecretEnvKeys] != "HIDDEN" {
+	if objs.Deployment.Annotations[workspace.LabelEnvKeys] != "LOG_LEVEL,OPENAI_API_KEY" ||
+		objs.Deployment.Annotations[workspace.LabelSecretEnvKeys] != "HIDDEN" {
 		t.Errorf("key annotations %v", objs.Deployment.Annotations)
 	}
 }
@@ -160,7 +160,7 @@ func TestBuildObjectsSandboxTmp(t *testing.T) {
 
 func TestBuildObjectsProbeInitAndPull(t *testing.T) {
 	s := testSpec(2)
-	s.ImagePull = provisioner.PullMissing
+	s.ImagePull = workspace.PullMissing
 	pod := build(t, s).Deployment.Spec.Template.Spec
 	agent := pod.Containers[0]
 	p := agent.ReadinessProbe
@@ -177,8 +177,8 @@ func TestBuildObjectsProbeInitAndPull(t *testing.T) {
 	if pod.AutomountServiceAccountToken == nil || *pod.AutomountServiceAccountToken {
 		t.Error("the service account token is mounted into the agent's pod")
 	}
-	for policy, want := range map[string]corev1.PullPolicy{"": corev1.PullNever, provisioner.PullNever: corev1.PullNever,
-		provisioner.PullAlways: corev1.PullAlways, provisioner.PullMissing: corev1.PullIfNotPresent} {
+	for policy, want := range map[string]corev1.PullPolicy{"": corev1.PullNever, workspace.PullNever: corev1.PullNever,
+		workspace.PullAlways: corev1.PullAlways, workspace.PullMissing: corev1.PullIfNotPresent} {
 		if got := PullPolicy(policy); got != want {
 			t.Errorf("PullPolicy(%q) = %s, want %s", policy, got, want)
 		}
@@ -187,7 +187,7 @@ func TestBuildObjectsProbeInitAndPull(t *testing.T) {
 
 func TestBuildObjectsSessionsClaimAndStorageClass(t *testing.T) {
 	s := testSpec(2)
-	s.Runtime = provisioner.ClaudeCodeRuntime
+	s.Runtime = workspace.ClaudeCodeRuntime
 	o := testOptions
 	o.StorageClass = "fast"
 	objs, err := BuildObjects(s, o)

@@ -10,13 +10,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 )
 
 // PodNetwork is what the network attribute reads on Kubernetes for a pod on
-// the cluster's pod network (tier 4 reads provisioner.HostNetworkName).
+// the cluster's pod network (tier 4 reads workspace.HostNetworkName).
 const PodNetwork = "pod"
 
 // observe maps a workspace's Deployment and env Secret (nil when missing)
@@ -27,21 +27,21 @@ const PodNetwork = "pod"
 //   - StatusRunning when its pod is Ready,
 //   - StatusCreated while the pod is starting, or failing to (the apply
 //     that made it reports why; `kubectl describe pod` too).
-func observe(dep *appsv1.Deployment, env *corev1.Secret, workspaceID string) provisioner.ObservedWorkspace {
-	o := provisioner.ObservedWorkspace{
+func observe(dep *appsv1.Deployment, env *corev1.Secret, workspaceID string) workspace.ObservedWorkspace {
+	o := workspace.ObservedWorkspace{
 		Exists:        true,
-		Owned:         provisioner.IsOwned(dep.Labels, workspaceID),
+		Owned:         workspace.IsOwned(dep.Labels, workspaceID),
 		ContainerID:   string(dep.UID),
 		ContainerName: dep.Name,
-		WorkspaceID:   dep.Labels[provisioner.LabelWorkspaceID],
-		Name:          dep.Annotations[provisioner.LabelName],
-		Runtime:       dep.Labels[provisioner.LabelRuntime],
-		Labels:        pick(dep.Labels, dep.Annotations[provisioner.LabelLabelKeys]),
+		WorkspaceID:   dep.Labels[workspace.LabelWorkspaceID],
+		Name:          dep.Annotations[workspace.LabelName],
+		Runtime:       dep.Labels[workspace.LabelRuntime],
+		Labels:        pick(dep.Labels, dep.Annotations[workspace.LabelLabelKeys]),
 		Env:           map[string]string{},
 	}
-	o.Tier, _ = strconv.Atoi(dep.Labels[provisioner.LabelTier])
-	o.SecretEnvVersion = dep.Annotations[provisioner.LabelSecretEnvVersion]
-	o.PlatformTokenVersion = dep.Annotations[provisioner.LabelPlatformTokenVersion]
+	o.Tier, _ = strconv.Atoi(dep.Labels[workspace.LabelTier])
+	o.SecretEnvVersion = dep.Annotations[workspace.LabelSecretEnvVersion]
+	o.PlatformTokenVersion = dep.Annotations[workspace.LabelPlatformTokenVersion]
 	if raw := dep.Annotations[AnnotationConfigHashes]; raw != "" {
 		var hashes map[string]string
 		if json.Unmarshal([]byte(raw), &hashes) == nil {
@@ -54,11 +54,11 @@ func observe(dep *appsv1.Deployment, env *corev1.Secret, workspaceID string) pro
 	}
 	switch {
 	case wanted == 0:
-		o.Status = provisioner.StatusExited
+		o.Status = workspace.StatusExited
 	case dep.Status.ReadyReplicas > 0:
-		o.Status, o.Running = provisioner.StatusRunning, true
+		o.Status, o.Running = workspace.StatusRunning, true
 	default:
-		o.Status = provisioner.StatusCreated
+		o.Status = workspace.StatusCreated
 	}
 	pod := dep.Spec.Template.Spec
 	if c := agentOf(pod); c != nil {
@@ -74,14 +74,14 @@ func observe(dep *appsv1.Deployment, env *corev1.Secret, workspaceID string) pro
 	o.Isolation = describeIsolation(pod)
 	o.Network = PodNetwork
 	if pod.HostNetwork {
-		o.Network = provisioner.HostNetworkName
+		o.Network = workspace.HostNetworkName
 	}
-	if env != nil && provisioner.IsOwned(env.Labels, workspaceID) {
+	if env != nil && workspace.IsOwned(env.Labels, workspaceID) {
 		for k, v := range env.Data {
 			o.Env[k] = string(v)
 		}
 	}
-	o.UserEnv = pick(o.Env, dep.Annotations[provisioner.LabelEnvKeys])
+	o.UserEnv = pick(o.Env, dep.Annotations[workspace.LabelEnvKeys])
 	return o
 }
 
@@ -97,7 +97,7 @@ func agentOf(pod corev1.PodSpec) *corev1.Container {
 
 // readVolumes records the claims mounted at /configs, /workspace and the
 // sessions path.
-func readVolumes(o *provisioner.ObservedWorkspace, pod corev1.PodSpec) {
+func readVolumes(o *workspace.ObservedWorkspace, pod corev1.PodSpec) {
 	claims := map[string]string{}
 	for _, v := range pod.Volumes {
 		if v.PersistentVolumeClaim != nil {
@@ -118,7 +118,7 @@ func readVolumes(o *provisioner.ObservedWorkspace, pod corev1.PodSpec) {
 			o.ConfigVolume = claim
 		case "/workspace":
 			o.WorkspaceVolume = claim
-		case provisioner.ClaudeSessionsPath:
+		case workspace.ClaudeSessionsPath:
 			o.SessionsVolume = claim
 		}
 	}
@@ -127,7 +127,7 @@ func readVolumes(o *provisioner.ObservedWorkspace, pod corev1.PodSpec) {
 // Isolation summarises the pod settings that decide a workspace's isolation,
 // in the Docker backend's format (privileged=... pid=... network=...
 // readonly_rootfs=... tmpfs=...), so a plan diff reads the same on both.
-func Isolation(s provisioner.WorkspaceSpec, o Options) string {
+func Isolation(s workspace.WorkspaceSpec, o Options) string {
 	return describeIsolation(buildPodSpec(s, o, buildClaims(s, o)))
 }
 
@@ -150,7 +150,7 @@ func describeIsolation(pod corev1.PodSpec) string {
 		pid = "host"
 	}
 	if pod.HostNetwork {
-		network = provisioner.HostNetworkName
+		network = workspace.HostNetworkName
 	}
 	parts := []string{
 		"privileged=" + strconv.FormatBool(privileged),
@@ -203,6 +203,6 @@ func pick(all map[string]string, keys string) map[string]string {
 }
 
 // missing is the observation of a workspace without a Deployment of ours.
-func missing(workspaceID string) provisioner.ObservedWorkspace {
-	return provisioner.Missing(workspaceID)
+func missing(workspaceID string) workspace.ObservedWorkspace {
+	return workspace.Missing(workspaceID)
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
 // What the objects built from a spec read back as is the spec.
@@ -18,8 +18,8 @@ func TestObserveReadsBackTheSpec(t *testing.T) {
 		objs := build(t, s)
 		objs.Deployment.Status.ReadyReplicas = 1
 		o := observe(objs.Deployment, objs.EnvSecret, s.WorkspaceID)
-		limits := provisioner.EffectiveLimits(s)
-		if !o.Exists || !o.Owned || !o.Running || o.Status != provisioner.StatusRunning {
+		limits := workspace.EffectiveLimits(s)
+		if !o.Exists || !o.Owned || !o.Running || o.Status != workspace.StatusRunning {
 			t.Errorf("tier %d: exists %t owned %t running %t status %s", tier, o.Exists, o.Owned, o.Running, o.Status)
 		}
 		if o.Name != s.Name || o.Runtime != s.Runtime || o.Tier != tier || o.Image != s.Image || o.WorkspaceID != s.WorkspaceID {
@@ -40,7 +40,7 @@ func TestObserveReadsBackTheSpec(t *testing.T) {
 		if o.ConfigVolume != s.ConfigVolume() || o.WorkspaceVolume != s.WorkspaceVolume() {
 			t.Errorf("tier %d: volumes %q %q, want %q %q", tier, o.ConfigVolume, o.WorkspaceVolume, s.ConfigVolume(), s.WorkspaceVolume())
 		}
-		want, _ := provisioner.ExpectedHashes(nil, s.ConfigFiles)
+		want, _ := workspace.ExpectedHashes(nil, s.ConfigFiles)
 		if !maps.Equal(o.ConfigHashes, want) {
 			t.Errorf("tier %d: config hashes %v, want %v", tier, o.ConfigHashes, want)
 		}
@@ -63,13 +63,13 @@ func TestIsolationByTier(t *testing.T) {
 func TestObserveStatus(t *testing.T) {
 	s := testSpec(2)
 	objs := build(t, s)
-	if o := observe(objs.Deployment, objs.EnvSecret, s.WorkspaceID); o.Running || o.Status != provisioner.StatusCreated {
+	if o := observe(objs.Deployment, objs.EnvSecret, s.WorkspaceID); o.Running || o.Status != workspace.StatusCreated {
 		t.Errorf("no Ready pod yet: running %t status %s", o.Running, o.Status)
 	}
 	zero := int32(0)
 	objs.Deployment.Spec.Replicas = &zero
 	objs.Deployment.Status.ReadyReplicas = 1 // the old pod on its way out
-	if o := observe(objs.Deployment, objs.EnvSecret, s.WorkspaceID); o.Running || o.Status != provisioner.StatusExited {
+	if o := observe(objs.Deployment, objs.EnvSecret, s.WorkspaceID); o.Running || o.Status != workspace.StatusExited {
 		t.Errorf("scaled to 0: running %t status %s", o.Running, o.Status)
 	}
 }

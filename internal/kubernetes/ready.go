@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -54,9 +54,9 @@ func (e *ImageError) Error() string {
 // init or agent container exits, restarts beyond baseline, is OOM-killed
 // or cannot get its image fails at once: its last log lines are read, the
 // Deployment is scaled to 0 (so the controller does not loop) and a
-// *provisioner.CrashError or *ImageError is returned. Running out of
-// ReadyTimeout gives a *provisioner.NotReadyError.
-func (c *Cluster) waitReady(ctx context.Context, s provisioner.WorkspaceSpec, baseline podBaseline, progress provisioner.Progress) error {
+// *workspace.CrashError or *ImageError is returned. Running out of
+// ReadyTimeout gives a *workspace.NotReadyError.
+func (c *Cluster) waitReady(ctx context.Context, s workspace.WorkspaceSpec, baseline podBaseline, progress workspace.Progress) error {
 	start := time.Now()
 	if s.ReadyTimeout > 0 {
 		var cancel context.CancelFunc
@@ -127,7 +127,7 @@ func (c *Cluster) deploymentAndPods(ctx context.Context, workspaceID string) (*a
 func (c *Cluster) pods(ctx context.Context, workspaceID string) ([]corev1.Pod, error) {
 	list, err := c.cs.CoreV1().Pods(c.opts.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selectorString(workspaceID)})
 	if err != nil {
-		return nil, c.apiError("listing the pods of "+provisioner.ContainerName(workspaceID), err)
+		return nil, c.apiError("listing the pods of "+workspace.ContainerName(workspaceID), err)
 	}
 	sort.Slice(list.Items, func(i, j int) bool {
 		return list.Items[j].CreationTimestamp.Before(&list.Items[i].CreationTimestamp)
@@ -190,11 +190,11 @@ func podFailure(p *corev1.Pod, baseline podBaseline) *failure {
 			}
 		}
 		if t := cs.State.Terminated; t != nil && (t.ExitCode != 0 || !isInit) {
-			f.status, f.exitCode, f.oomKilled = provisioner.StatusExited, int(t.ExitCode), t.Reason == "OOMKilled"
+			f.status, f.exitCode, f.oomKilled = workspace.StatusExited, int(t.ExitCode), t.Reason == "OOMKilled"
 			return f
 		}
 		if cs.RestartCount > 0 {
-			f.status, f.previous = provisioner.StatusRestarting, true
+			f.status, f.previous = workspace.StatusRestarting, true
 			if t := cs.LastTerminationState.Terminated; t != nil {
 				f.exitCode, f.oomKilled = int(t.ExitCode), t.Reason == "OOMKilled"
 			}
@@ -213,7 +213,7 @@ func podFailure(p *corev1.Pod, baseline podBaseline) *failure {
 		}
 	}
 	if p.Status.Phase == corev1.PodFailed {
-		return &failure{container: agentContainer, status: provisioner.StatusExited, message: fmt.Sprintf("pod %s failed: %s %s", p.Name, p.Status.Reason, p.Status.Message)}
+		return &failure{container: agentContainer, status: workspace.StatusExited, message: fmt.Sprintf("pod %s failed: %s %s", p.Name, p.Status.Reason, p.Status.Message)}
 	}
 	return nil
 }
@@ -229,7 +229,7 @@ func pullPolicyOf(spec []corev1.Container, name string) corev1.PullPolicy {
 
 // crash reads the failed container's last log lines, scales the Deployment
 // to 0 so the controller stops restarting it, and describes the failure.
-func (c *Cluster) crash(s provisioner.WorkspaceSpec, p *corev1.Pod, f *failure, start time.Time) error {
+func (c *Cluster) crash(s workspace.WorkspaceSpec, p *corev1.Pod, f *failure, start time.Time) error {
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
 	after := time.Since(start)
@@ -250,7 +250,7 @@ func (c *Cluster) crash(s provisioner.WorkspaceSpec, p *corev1.Pod, f *failure, 
 		if f.container != agentContainer {
 			name += " (init container " + f.container + ")"
 		}
-		err = &provisioner.CrashError{Container: name, Status: f.status, ExitCode: f.exitCode, OOMKilled: f.oomKilled,
+		err = &workspace.CrashError{Container: name, Status: f.status, ExitCode: f.exitCode, OOMKilled: f.oomKilled,
 			RestartCount: f.restarts, After: after, Logs: logs}
 	}
 	if scaleErr != nil {
@@ -261,20 +261,20 @@ func (c *Cluster) crash(s provisioner.WorkspaceSpec, p *corev1.Pod, f *failure, 
 
 // notReady describes a pod that kept running (or kept waiting) without
 // becoming Ready, with the kubelet's last word on it.
-func (c *Cluster) notReady(s provisioner.WorkspaceSpec, p *corev1.Pod, start time.Time) error {
+func (c *Cluster) notReady(s workspace.WorkspaceSpec, p *corev1.Pod, start time.Time) error {
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
 	readyPath := s.ReadyPath
 	if readyPath == "" {
-		readyPath = provisioner.DefaultReadyPath
+		readyPath = workspace.DefaultReadyPath
 	}
-	e := &provisioner.NotReadyError{Container: s.ContainerName(), After: time.Since(start), URL: fmt.Sprintf("port %d%s (readiness probe)", provisioner.AgentPort, readyPath)}
+	e := &workspace.NotReadyError{Container: s.ContainerName(), After: time.Since(start), URL: fmt.Sprintf("port %d%s (readiness probe)", workspace.AgentPort, readyPath)}
 	if p == nil {
 		e.LastErr = errors.New("no pod was created: see the Deployment's events (kubectl describe deployment)")
 		return e
 	}
 	if p.Status.PodIP != "" {
-		e.URL = fmt.Sprintf("http://%s:%d%s", p.Status.PodIP, provisioner.AgentPort, readyPath)
+		e.URL = fmt.Sprintf("http://%s:%d%s", p.Status.PodIP, workspace.AgentPort, readyPath)
 	}
 	e.LastErr = errors.New(c.podState(ctx, p))
 	if p.Status.Phase == corev1.PodRunning {
@@ -343,7 +343,7 @@ func (c *Cluster) tailLogs(ctx context.Context, pod, container string, previous 
 // scale sets the Deployment's replicas (0 or 1) with a merge patch.
 func (c *Cluster) scale(ctx context.Context, workspaceID string, replicas int32) error {
 	patch := fmt.Appendf(nil, `{"spec":{"replicas":%d}}`, replicas)
-	name := provisioner.ContainerName(workspaceID)
+	name := workspace.ContainerName(workspaceID)
 	if _, err := c.cs.AppsV1().Deployments(c.opts.Namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
 		return c.apiError(fmt.Sprintf("scaling Deployment %s to %d", name, replicas), err)
 	}
@@ -366,7 +366,7 @@ func (c *Cluster) waitPodsGone(ctx context.Context, workspaceID string, timeout 
 			if err == nil {
 				err = fmt.Errorf("pod %s still there after %s", pods[0].Name, timeout)
 			}
-			return fmt.Errorf("waiting for the pods of %s to go: %w", provisioner.ContainerName(workspaceID), err)
+			return fmt.Errorf("waiting for the pods of %s to go: %w", workspace.ContainerName(workspaceID), err)
 		case <-time.After(delay):
 		}
 		delay = min(delay*3/2, time.Second)

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,29 +27,29 @@ const stopTimeout = 2 * time.Minute
 // pod rolls and the init container writes the files before the agent
 // starts), and running by scaling between 1 and 0. Anything else needs
 // replacement, which the resource layer plans.
-func (c *Cluster) Update(ctx context.Context, s provisioner.WorkspaceSpec, ch provisioner.Changes, progress provisioner.Progress) (provisioner.ObservedWorkspace, error) {
+func (c *Cluster) Update(ctx context.Context, s workspace.WorkspaceSpec, ch workspace.Changes, progress workspace.Progress) (workspace.ObservedWorkspace, error) {
 	name := s.ContainerName()
 	dep, err := c.getDeployment(ctx, s.WorkspaceID)
 	if err != nil {
-		return provisioner.ObservedWorkspace{}, err
+		return workspace.ObservedWorkspace{}, err
 	}
 	if dep == nil {
-		return provisioner.ObservedWorkspace{}, fmt.Errorf("Deployment %s in namespace %s on %s is missing or not managed by this provider for workspace %q; refusing to change it", name, c.opts.Namespace, c.host, s.WorkspaceID)
+		return workspace.ObservedWorkspace{}, fmt.Errorf("Deployment %s in namespace %s on %s is missing or not managed by this provider for workspace %q; refusing to change it", name, c.opts.Namespace, c.host, s.WorkspaceID)
 	}
 	objs, err := BuildObjects(s, c.opts)
 	if err != nil {
-		return provisioner.ObservedWorkspace{}, err
+		return workspace.ObservedWorkspace{}, err
 	}
 	wasRunning := dep.Spec.Replicas == nil || *dep.Spec.Replicas > 0
 	var baseline podBaseline
 	if s.Running && s.WaitForReady {
 		if baseline, err = c.restartBaseline(ctx, s.WorkspaceID); err != nil {
-			return provisioner.ObservedWorkspace{}, err
+			return workspace.ObservedWorkspace{}, err
 		}
 	}
 	if ch.Files {
 		if err := c.putSecret(ctx, objs.ConfigSecret, s.WorkspaceID, &undoStack{}); err != nil {
-			return provisioner.ObservedWorkspace{}, err
+			return workspace.ObservedWorkspace{}, err
 		}
 		emit(ctx, progress, "config files rewritten", map[string]any{"secret": objs.ConfigSecret.Name})
 	}
@@ -68,7 +68,7 @@ func (c *Cluster) Update(ctx context.Context, s provisioner.WorkspaceSpec, ch pr
 		return err
 	})
 	if err != nil {
-		return provisioner.ObservedWorkspace{}, c.apiError("updating Deployment "+name, err)
+		return workspace.ObservedWorkspace{}, c.apiError("updating Deployment "+name, err)
 	}
 	if changed {
 		emit(ctx, progress, "deployment updated", map[string]any{"deployment": name, "limits": ch.Limits, "files": ch.Files, "replicas": replicas})
@@ -84,7 +84,7 @@ func (c *Cluster) Update(ctx context.Context, s provisioner.WorkspaceSpec, ch pr
 		}
 	case !s.Running && wasRunning:
 		if err := c.waitPodsGone(ctx, s.WorkspaceID, stopTimeout); err != nil {
-			return provisioner.ObservedWorkspace{}, err
+			return workspace.ObservedWorkspace{}, err
 		}
 		emit(ctx, progress, "workspace stopped", map[string]any{"deployment": name})
 	}
@@ -93,7 +93,7 @@ func (c *Cluster) Update(ctx context.Context, s provisioner.WorkspaceSpec, ch pr
 
 // applyChanges lays the wanted Deployment's parts named by ch, and the
 // replicas, over cur; it reports whether anything differs.
-func applyChanges(cur, want *appsv1.Deployment, ch provisioner.Changes, replicas int32) bool {
+func applyChanges(cur, want *appsv1.Deployment, ch workspace.Changes, replicas int32) bool {
 	changed := false
 	if cur.Spec.Replicas == nil || *cur.Spec.Replicas != replicas {
 		cur.Spec.Replicas = &replicas
@@ -117,7 +117,7 @@ func applyChanges(cur, want *appsv1.Deployment, ch provisioner.Changes, replicas
 		if cur.Annotations == nil {
 			cur.Annotations = map[string]string{}
 		}
-		for _, k := range []string{AnnotationConfigHashes, provisioner.LabelPlatformTokenVersion} {
+		for _, k := range []string{AnnotationConfigHashes, workspace.LabelPlatformTokenVersion} {
 			if cur.Annotations[k] != want.Annotations[k] {
 				setOrDelete(cur.Annotations, k, want.Annotations[k])
 				changed = true

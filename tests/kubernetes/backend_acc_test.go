@@ -12,7 +12,7 @@ import (
 	"time"
 
 	backend "github.com/molecule-ai/terraform-provider-molecule/internal/kubernetes"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -29,8 +29,8 @@ func TestAccKubernetesBackend_tiers(t *testing.T) {
 		s.SecretEnv, s.SecretEnvVersion = map[string]string{"MOLECULE_HIDDEN": "wo-value"}, "1"
 		s.PlatformToken, s.PlatformTokenVersion = "token-"+s.WorkspaceID, "1"
 		obs := b.create(t, s)
-		limits := provisioner.EffectiveLimits(s)
-		if !obs.Running || obs.Status != provisioner.StatusRunning || obs.Tier != tier || obs.MemoryMB != limits.MemoryMB || obs.CPUs != limits.CPUs {
+		limits := workspace.EffectiveLimits(s)
+		if !obs.Running || obs.Status != workspace.StatusRunning || obs.Tier != tier || obs.MemoryMB != limits.MemoryMB || obs.CPUs != limits.CPUs {
 			t.Errorf("tier %d: observed %+v", tier, obs)
 		}
 		ctx := context.Background()
@@ -40,7 +40,7 @@ func TestAccKubernetesBackend_tiers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !provisioner.IsOwned(dep.Labels, s.WorkspaceID) || dep.Spec.Strategy.Type != "Recreate" || *dep.Spec.Replicas != 1 {
+		if !workspace.IsOwned(dep.Labels, s.WorkspaceID) || dep.Spec.Strategy.Type != "Recreate" || *dep.Spec.Replicas != 1 {
 			t.Errorf("tier %d: Deployment labels %v, strategy %s, replicas %d", tier, dep.Labels, dep.Spec.Strategy.Type, *dep.Spec.Replicas)
 		}
 		pod := b.readyPod(t, s.WorkspaceID)
@@ -56,7 +56,7 @@ func TestAccKubernetesBackend_tiers(t *testing.T) {
 				t.Errorf("tier %d: %s %s / %s, want %d MiB / %g CPU", tier, what, r.Memory(), r.Cpu(), limits.MemoryMB, limits.CPUs)
 			}
 		}
-		if p := agent.ReadinessProbe; p == nil || p.HTTPGet == nil || p.HTTPGet.Path != provisioner.DefaultReadyPath || p.HTTPGet.Port.IntValue() != agentPort {
+		if p := agent.ReadinessProbe; p == nil || p.HTTPGet == nil || p.HTTPGet.Path != workspace.DefaultReadyPath || p.HTTPGet.Port.IntValue() != agentPort {
 			t.Errorf("tier %d: readiness probe %+v", tier, p)
 		}
 		if len(agent.Env) != 0 || len(agent.EnvFrom) != 1 || agent.EnvFrom[0].SecretRef == nil {
@@ -74,7 +74,7 @@ func TestAccKubernetesBackend_tiers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Port != agentPort || !provisioner.IsOwned(svc.Labels, s.WorkspaceID) {
+		if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Port != agentPort || !workspace.IsOwned(svc.Labels, s.WorkspaceID) {
 			t.Errorf("tier %d: Service %+v", tier, svc.Spec)
 		}
 		for k, v := range svc.Spec.Selector {
@@ -86,29 +86,29 @@ func TestAccKubernetesBackend_tiers(t *testing.T) {
 		if err != nil || string(env.Data["MOLECULE_TEST_VALUE"]) != s.Env["MOLECULE_TEST_VALUE"] || string(env.Data["MOLECULE_HIDDEN"]) != "wo-value" {
 			t.Errorf("tier %d: env Secret %v, %v", tier, env, err)
 		}
-		if cms, _ := b.cs.CoreV1().ConfigMaps(b.ns).List(ctx, metav1.ListOptions{LabelSelector: provisioner.LabelManaged + "=true"}); len(cms.Items) != 0 {
+		if cms, _ := b.cs.CoreV1().ConfigMaps(b.ns).List(ctx, metav1.ListOptions{LabelSelector: workspace.LabelManaged + "=true"}); len(cms.Items) != 0 {
 			t.Errorf("tier %d: ConfigMaps of ours exist: %d", tier, len(cms.Items))
 		}
-		claims, err := b.cs.CoreV1().PersistentVolumeClaims(b.ns).List(ctx, metav1.ListOptions{LabelSelector: provisioner.LabelWorkspaceID + "=" + s.WorkspaceID})
+		claims, err := b.cs.CoreV1().PersistentVolumeClaims(b.ns).List(ctx, metav1.ListOptions{LabelSelector: workspace.LabelWorkspaceID + "=" + s.WorkspaceID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantClaims := map[string]bool{s.ConfigVolume(): true}
 		if tier != 1 {
-			wantClaims[provisioner.WorkspaceVolumeName(s.WorkspaceID)] = true
+			wantClaims[workspace.WorkspaceVolumeName(s.WorkspaceID)] = true
 		}
 		if len(claims.Items) != len(wantClaims) {
 			t.Errorf("tier %d: %d claims, want %v", tier, len(claims.Items), wantClaims)
 		}
 		for _, c := range claims.Items {
-			if !wantClaims[c.Name] || c.Status.Phase != corev1.ClaimBound || !provisioner.IsOwned(c.Labels, s.WorkspaceID) {
+			if !wantClaims[c.Name] || c.Status.Phase != corev1.ClaimBound || !workspace.IsOwned(c.Labels, s.WorkspaceID) {
 				t.Errorf("tier %d: claim %s phase %s labels %v", tier, c.Name, c.Status.Phase, c.Labels)
 			}
 		}
 
 		// The agent serves, from the files the init container put in /configs.
 		var card map[string]any
-		if code, body, _ := fetch(t, "GET", agentURL(pod, provisioner.DefaultReadyPath), ""); code != 200 || json.Unmarshal([]byte(body), &card) != nil || card["name"] != s.WorkspaceID {
+		if code, body, _ := fetch(t, "GET", agentURL(pod, workspace.DefaultReadyPath), ""); code != 200 || json.Unmarshal([]byte(body), &card) != nil || card["name"] != s.WorkspaceID {
 			t.Errorf("tier %d: agent card %d %s", tier, code, body)
 		}
 		for rel, content := range s.ConfigFiles {
@@ -162,11 +162,11 @@ func TestAccKubernetesBackend_updateInPlace(t *testing.T) {
 
 	s.MemoryMB, s.CPUs = 768, 0.5
 	s.ConfigFiles = map[string]string{"config.yaml": "name: updated\nruntime: langgraph\n"}
-	obs, err := b.c.Update(ctx, s, provisioner.Changes{Limits: true, Files: true}, nil)
+	obs, err := b.c.Update(ctx, s, workspace.Changes{Limits: true, Files: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if obs.MemoryMB != 768 || obs.CPUs != 0.5 || !obs.Running || obs.ConfigHashes["config.yaml"] != provisioner.HashContent([]byte(s.ConfigFiles["config.yaml"])) {
+	if obs.MemoryMB != 768 || obs.CPUs != 0.5 || !obs.Running || obs.ConfigHashes["config.yaml"] != workspace.HashContent([]byte(s.ConfigFiles["config.yaml"])) {
 		t.Errorf("observed after update: %+v", obs)
 	}
 	after, _ := b.cs.AppsV1().Deployments(b.ns).Get(ctx, s.ContainerName(), metav1.GetOptions{})
@@ -217,11 +217,11 @@ func TestAccKubernetesBackend_runningFalseTrue(t *testing.T) {
 	}
 
 	s.Running = false
-	obs, err := b.c.Update(ctx, s, provisioner.Changes{}, nil)
+	obs, err := b.c.Update(ctx, s, workspace.Changes{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if obs.Running || obs.Status != provisioner.StatusExited || len(b.pods(t, s.WorkspaceID)) != 0 {
+	if obs.Running || obs.Status != workspace.StatusExited || len(b.pods(t, s.WorkspaceID)) != 0 {
 		t.Errorf("after running = false: running %t status %s, %d pods", obs.Running, obs.Status, len(b.pods(t, s.WorkspaceID)))
 	}
 	if n := b.owned(t, s.WorkspaceID)["PersistentVolumeClaim"]; n != 2 {
@@ -229,7 +229,7 @@ func TestAccKubernetesBackend_runningFalseTrue(t *testing.T) {
 	}
 
 	s.Running = true
-	if obs, err = b.c.Update(ctx, s, provisioner.Changes{}, nil); err != nil || !obs.Running {
+	if obs, err = b.c.Update(ctx, s, workspace.Changes{}, nil); err != nil || !obs.Running {
 		t.Fatalf("running = true: %+v, %v", obs, err)
 	}
 	pod = b.readyPod(t, s.WorkspaceID)
@@ -250,7 +250,7 @@ func TestAccKubernetesBackend_failuresAreFast(t *testing.T) {
 	crash.Env["STANDIN_CRASH_EXIT"] = "3"
 	start := time.Now()
 	obs, err := b.c.Create(ctx, crash, nil)
-	var ce *provisioner.CrashError
+	var ce *workspace.CrashError
 	if !errors.As(err, &ce) || ce.ExitCode != 3 || ce.OOMKilled || !strings.Contains(strings.Join(ce.Logs, "\n"), "crashing on purpose with code 3") {
 		t.Fatalf("crash: %v", err)
 	}
@@ -287,7 +287,7 @@ func TestAccKubernetesBackend_failuresAreFast(t *testing.T) {
 	silent := spec(2, "notready")
 	silent.ReadyPath, silent.ReadyTimeout = "/no-such-path", 6*time.Second
 	_, err = b.c.Create(ctx, silent, nil)
-	var nr *provisioner.NotReadyError
+	var nr *workspace.NotReadyError
 	if !errors.As(err, &nr) || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("not ready: %v", err)
 	}

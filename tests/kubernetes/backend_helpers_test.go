@@ -15,7 +15,7 @@ import (
 
 	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
 	backend "github.com/molecule-ai/terraform-provider-molecule/internal/kubernetes"
-	"github.com/molecule-ai/terraform-provider-molecule/internal/provisioner"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/rand"
@@ -43,11 +43,11 @@ func newBackend(t *testing.T) testBackend {
 }
 
 // spec is a running tier-n workspace of the stand-in, waited for.
-func spec(tier int, suffix string) provisioner.WorkspaceSpec {
+func spec(tier int, suffix string) workspace.WorkspaceSpec {
 	id := acctest.RandomID(suffix)
-	return provisioner.WorkspaceSpec{
+	return workspace.WorkspaceSpec{
 		WorkspaceID: id, Name: "k8s " + suffix, Runtime: "langgraph", Image: standinImage, Tier: tier,
-		ImagePull:   provisioner.PullNever,
+		ImagePull:   workspace.PullNever,
 		ConfigFiles: map[string]string{"config.yaml": fmt.Sprintf("name: %s\nruntime: langgraph\nmodel: k8s-model\n", id)},
 		Env:         map[string]string{"MOLECULE_TEST_VALUE": "value-" + suffix},
 		PlatformURL: "http://platform.invalid:8080",
@@ -55,7 +55,7 @@ func spec(tier int, suffix string) provisioner.WorkspaceSpec {
 	}
 }
 
-func (b testBackend) create(t *testing.T, s provisioner.WorkspaceSpec) provisioner.ObservedWorkspace {
+func (b testBackend) create(t *testing.T, s workspace.WorkspaceSpec) workspace.ObservedWorkspace {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -68,11 +68,11 @@ func (b testBackend) create(t *testing.T, s provisioner.WorkspaceSpec) provision
 	return obs
 }
 
-func (b testBackend) remove(t *testing.T, s provisioner.WorkspaceSpec, keep bool) {
+func (b testBackend) remove(t *testing.T, s workspace.WorkspaceSpec, keep bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	err := b.c.Delete(ctx, provisioner.Removal{WorkspaceID: s.WorkspaceID, ConfigVolume: s.ConfigVolume(),
+	err := b.c.Delete(ctx, workspace.Removal{WorkspaceID: s.WorkspaceID, ConfigVolume: s.ConfigVolume(),
 		WorkspaceVolume: s.WorkspaceVolume(), SessionsVolume: s.SessionsVolume(), KeepVolumes: keep}, nil)
 	if err != nil {
 		t.Fatalf("delete %s: %v", s.ContainerName(), err)
@@ -104,7 +104,7 @@ func (b testBackend) readyPod(t *testing.T, workspaceID string) *corev1.Pod {
 func (b testBackend) pods(t *testing.T, workspaceID string) []corev1.Pod {
 	t.Helper()
 	list, err := b.cs.CoreV1().Pods(b.ns).List(context.Background(), metav1.ListOptions{
-		LabelSelector: provisioner.LabelWorkspaceID + "=" + workspaceID})
+		LabelSelector: workspace.LabelWorkspaceID + "=" + workspaceID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,9 +116,9 @@ func (b testBackend) pods(t *testing.T, workspaceID string) []corev1.Pod {
 func (b testBackend) owned(t *testing.T, workspaceID string) map[string]int {
 	t.Helper()
 	ctx := context.Background()
-	sel := provisioner.LabelManaged + "=true"
+	sel := workspace.LabelManaged + "=true"
 	if workspaceID != "" {
-		sel += "," + provisioner.LabelWorkspaceID + "=" + workspaceID
+		sel += "," + workspace.LabelWorkspaceID + "=" + workspaceID
 	}
 	opts := metav1.ListOptions{LabelSelector: sel}
 	counts := map[string]int{}
