@@ -234,3 +234,33 @@ func TestValidateWorkspaceID(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSpec(t *testing.T) {
+	c := NewWithClient(nil, "https://fake:6443", Config{})
+	s := testSpec(2)
+	s.Network = PodNetwork
+	if errs, warns := c.CheckSpec(s); len(errs)+len(warns) != 0 {
+		t.Errorf("a plain tier 2 spec: %v %v", errs, warns)
+	}
+	s.WorkspacePath, s.WorkspaceAccess, s.Network = "/srv/project", workspace.AccessReadWrite, "molecule-monorepo-net"
+	errs, _ := c.CheckSpec(s)
+	if err := errs["workspace_path"]; err == nil || !strings.Contains(err.Error(), "PersistentVolumeClaim") {
+		t.Errorf("workspace_path: %v", err)
+	}
+	if err := errs["network"]; err == nil || !strings.Contains(err.Error(), "NetworkPolicy") {
+		t.Errorf("network: %v", err)
+	}
+	s.WorkspaceAccess = workspace.AccessNone // the path is ignored then
+	s.Network = PodNetwork
+	if errs, _ := c.CheckSpec(s); len(errs) != 0 {
+		t.Errorf("workspace_access none: %v", errs)
+	}
+	s.Tier = 4
+	if _, warns := c.CheckSpec(s); !strings.Contains(warns["tier"], "Docker socket") {
+		t.Errorf("tier 4 warnings %v", warns)
+	}
+	s.WorkspaceID = "Upper_Case"
+	if errs, _ := c.CheckSpec(s); errs["workspace_id"] == nil {
+		t.Error("an id that cannot name a Service passed")
+	}
+}
