@@ -69,6 +69,10 @@ type Cluster struct {
 	nsOnce   sync.Mutex
 	nsDone   bool
 	cpuCount atomic.Int64 // CPUCount's answer, once asked
+
+	claimsMu sync.Mutex // guards claims and claimsAt (see claimsSnapshot)
+	claims   map[string]bool
+	claimsAt time.Time
 }
 
 // New builds a client for the configured cluster. It does not contact the

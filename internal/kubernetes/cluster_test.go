@@ -199,24 +199,50 @@ func TestListIsOneCallAndFilters(t *testing.T) {
 	}
 }
 
-// A refresh is two calls, and a missing Deployment is "missing", not an error.
+// A refresh is two calls per workspace plus one claim list for all of
+// them, and a missing Deployment is "missing", not an error.
 func TestInspectCallsAndMissing(t *testing.T) {
 	c, cs := fakeCluster()
 	ctx := context.Background()
-	if _, err := c.Create(ctx, stopped(2), nil); err != nil {
-		t.Fatal(err)
+	ids := []string{"aaaa", "bbbb", "cccc"}
+	for _, id := range ids {
+		s := stopped(2)
+		s.WorkspaceID = id
+		if _, err := c.Create(ctx, s, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cs.ClearActions()
-	obs, err := c.InspectFiles(ctx, "0123456789abcdef", []string{"config.yaml"}, "")
-	if err != nil || !obs.Exists || obs.ConfigHashes["config.yaml"] == "" {
-		t.Fatalf("InspectFiles = %+v, %v", obs, err)
+	for _, id := range ids {
+		obs, err := c.InspectFiles(ctx, id, []string{"config.yaml"}, "")
+		if err != nil || !obs.Exists || obs.ConfigHashes["config.yaml"] == "" || obs.ConfigVolume != "ws-"+id+"-configs" {
+			t.Fatalf("InspectFiles(%s) = %+v, %v", id, obs, err)
+		}
 	}
-	if n := len(cs.Actions()); n != 2 {
-		t.Errorf("a refresh made %d API calls, want 2", n)
+	if n := len(cs.Actions()); n != 2*len(ids)+1 {
+		t.Errorf("refreshing %d workspaces made %d API calls, want %d", len(ids), n, 2*len(ids)+1)
 	}
-	obs, err = c.Inspect(ctx, "ffffffff", false)
+	obs, err := c.Inspect(ctx, "ffffffff", false)
 	if err != nil || obs.Exists || obs.Status != workspace.StatusMissing {
 		t.Errorf("missing workspace: %+v, %v", obs, err)
+	}
+}
+
+// A claim deleted behind Terraform's back reads as no volume.
+func TestInspectFilesSeesDeletedClaims(t *testing.T) {
+	c, cs := fakeCluster()
+	ctx := context.Background()
+	s := stopped(2)
+	if _, err := c.Create(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.CoreV1().PersistentVolumeClaims(DefaultNamespace).Delete(ctx, s.WorkspaceVolume(), metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c.forgetClaims()
+	obs, err := c.InspectFiles(ctx, s.WorkspaceID, nil, "")
+	if err != nil || obs.WorkspaceVolume != "" || obs.ConfigVolume != s.ConfigVolume() {
+		t.Errorf("after deleting the workspace claim: config %q workspace %q, %v", obs.ConfigVolume, obs.WorkspaceVolume, err)
 	}
 }
 

@@ -52,6 +52,7 @@ func (c *Cluster) Create(ctx context.Context, s workspace.WorkspaceSpec, progres
 	}
 	ns := c.opts.Namespace
 	core := c.cs.CoreV1()
+	defer c.forgetClaims()
 	for _, sec := range []*corev1.Secret{objs.EnvSecret, objs.ConfigSecret} {
 		if err := c.putSecret(ctx, sec, s.WorkspaceID, undo); err != nil {
 			return fail(err)
@@ -60,6 +61,13 @@ func (c *Cluster) Create(ctx context.Context, s workspace.WorkspaceSpec, progres
 	emit(ctx, progress, "secrets written", map[string]any{"env": objs.EnvSecret.Name, "config": objs.ConfigSecret.Name})
 	for _, claim := range objs.Claims {
 		_, err := core.PersistentVolumeClaims(ns).Create(ctx, claim, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) && c.claimTerminating(ctx, claim.Name) {
+			// Deleted but held until the last pod using it went (a claim
+			// deleted outside Terraform, the workspace being replaced).
+			if err = c.waitClaimGone(ctx, claim.Name); err == nil {
+				_, err = core.PersistentVolumeClaims(ns).Create(ctx, claim, metav1.CreateOptions{})
+			}
+		}
 		switch {
 		case err == nil:
 			name := claim.Name
@@ -114,6 +122,12 @@ func (c *Cluster) inspectAfter(ctx context.Context, s workspace.WorkspaceSpec) (
 		return partialObservation(s), err
 	}
 	return obs, nil
+}
+
+// claimTerminating reports whether a claim is on its way out.
+func (c *Cluster) claimTerminating(ctx context.Context, name string) bool {
+	cl, err := c.cs.CoreV1().PersistentVolumeClaims(c.opts.Namespace).Get(ctx, name, metav1.GetOptions{})
+	return err == nil && cl.DeletionTimestamp != nil
 }
 
 // putSecret creates a Secret, or updates one of ours for the same id that

@@ -23,6 +23,7 @@ import (
 func (c *Cluster) Delete(ctx context.Context, r workspace.Removal, progress workspace.Progress) error {
 	id := r.WorkspaceID
 	name := workspace.ContainerName(id)
+	defer c.forgetClaims()
 	if err := c.deleteOwned(ctx, kindDeployment, name, id); err != nil {
 		return err
 	}

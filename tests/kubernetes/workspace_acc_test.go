@@ -213,6 +213,27 @@ func TestAccKubernetesWorkspace_lifecycle(t *testing.T) {
 				},
 			},
 			{
+				// The /workspace claim deleted behind Terraform's back (held
+				// by its pod until then): the plan replaces the workspace.
+				PreConfig: func() {
+					claim := workspace.WorkspaceVolumeName(id)
+					if err := b.cs.CoreV1().PersistentVolumeClaims(b.ns).Delete(context.Background(), claim, metav1.DeleteOptions{}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  memory_mb = 768\n  cpus = 0.5"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("molecule_workspace.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(*terraform.State) error {
+					b.readyPod(t, id)
+					if n := b.owned(t, id)["PersistentVolumeClaim"]; n != 2 {
+						return fmt.Errorf("%d claims after the replace, want 2", n)
+					}
+					return nil
+				},
+			},
+			{
 				ResourceName:                         "molecule_workspace.test",
 				ImportState:                          true,
 				ImportStateId:                        id,
