@@ -1,9 +1,0 @@
-terraform {
-  required_version = ">= 1.5"
-
-  required_providers {
-    molecule = {
-      source = "molecule-ai/molecule"
-    }
-  }
-}
