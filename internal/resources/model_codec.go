@@ -172,7 +172,7 @@ func valueFromTerraform(ctx context.Context, f codecField, v tftypes.Value) (att
 		var resp xattr.ValidateAttributeResponse
 		validatable.ValidateAttribute(ctx, xattr.ValidateAttributeRequest{Path: at}, &resp)
 		diags.Append(resp.Diagnostics...)
-	} else if typ, ok := f.typ.(xattr.TypeWithValidate); ok {
+	} else if typ, ok := f.typ.(xattr.TypeWithValidate); ok { //nolint:staticcheck // as the framework does: types that only implement the old interface are still validated
 		diags.Append(typ.Validate(ctx, v, at)...)
 	}
 	return value, diags
@@ -206,7 +206,7 @@ func (c *modelCodec) value(ctx context.Context, model any) (tftypes.Value, diag.
 			var resp xattr.ValidateAttributeResponse
 			validatable.ValidateAttribute(ctx, xattr.ValidateAttributeRequest{Path: at}, &resp)
 			diags.Append(resp.Diagnostics...)
-		} else if typ, ok := f.typ.(xattr.TypeWithValidate); ok {
+		} else if typ, ok := f.typ.(xattr.TypeWithValidate); ok { //nolint:staticcheck // as the framework does: types that only implement the old interface are still validated
 			diags.Append(typ.Validate(ctx, v, at)...)
 		}
 		if diags.HasError() {
