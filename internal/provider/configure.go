@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/docker"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/kubernetes"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
@@ -45,6 +46,9 @@ func configure(ctx context.Context, cfg providerModel, backend workspace.Backend
 		}
 	}
 	creds := registryCredentials(ctx, cfg.RegistryAuth, &diags)
+	if cfg.Kubernetes != nil {
+		return configureOnKubernetes(ctx, cfg, overrides, creds, diags)
+	}
 	var sshOpts []string
 	diags.Append(cfg.SSHOpts.ElementsAs(ctx, &sshOpts, false)...)
 	if diags.HasError() {
@@ -103,6 +107,35 @@ func dockerEngine(ctx context.Context, cfg providerModel, creds []workspace.Regi
 		return nil, diags
 	}
 	return engine, diags
+}
+
+// configureOnKubernetes is configure for a provider with a kubernetes
+// block: its workspaces run on that cluster, on its pod network.
+func configureOnKubernetes(ctx context.Context, cfg providerModel, overrides map[string]string, creds []workspace.RegistryCredential, diags diag.Diagnostics) (*resources.ProviderData, diag.Diagnostics) {
+	cluster, kdiags := configureKubernetes(ctx, cfg)
+	diags.Append(kdiags...)
+	if len(creds) > 0 {
+		diags.AddAttributeWarning(path.Root("registry_auth"), "registry_auth is not used on Kubernetes",
+			"On Kubernetes the nodes pull images with the cluster's credentials (imagePullSecrets of the namespace's default service account), not the provider's: registry_auth is ignored.")
+	}
+	if diags.HasError() {
+		return nil, diags
+	}
+	platformClient, platformDiags := platformClient(cfg)
+	diags.Append(platformDiags...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	return &resources.ProviderData{
+		Backend:              cluster,
+		Network:              kubernetes.PodNetwork,
+		PlatformURL:          cfg.PlatformURL.ValueString(),
+		RuntimeImages:        workspace.RuntimeImages(imageRegistry(cfg.ImageRegistry), overrides),
+		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),
+		ImagePull:            orDefault(cfg.ImagePull.ValueString(), workspace.PullMissing),
+		RegistryPasswords:    registryPasswords(creds),
+		Platform:             platformClient,
+	}, diags
 }
 
 // imageRegistryEnv overrides the default image registry when the provider

@@ -48,21 +48,22 @@ func NewWithBackend(version string, b workspace.Backend) func() provider.Provide
 }
 
 type providerModel struct {
-	Host                 types.String `tfsdk:"host"`
-	CAMaterial           types.String `tfsdk:"ca_material"`
-	CertMaterial         types.String `tfsdk:"cert_material"`
-	KeyMaterial          types.String `tfsdk:"key_material"`
-	CertPath             types.String `tfsdk:"cert_path"`
-	SSHOpts              types.List   `tfsdk:"ssh_opts"`
-	Network              types.String `tfsdk:"network"`
-	PlatformURL          types.String `tfsdk:"platform_url"`
-	PlatformAPIURL       types.String `tfsdk:"platform_api_url"`
-	PlatformAdminToken   types.String `tfsdk:"platform_admin_token"`
-	RuntimeImages        types.Map    `tfsdk:"runtime_images"`
-	AllowPrivilegedTiers types.Bool   `tfsdk:"allow_privileged_tiers"`
-	ImageRegistry        types.String `tfsdk:"image_registry"`
-	ImagePull            types.String `tfsdk:"image_pull"`
-	RegistryAuth         types.List   `tfsdk:"registry_auth"`
+	Host                 types.String     `tfsdk:"host"`
+	CAMaterial           types.String     `tfsdk:"ca_material"`
+	CertMaterial         types.String     `tfsdk:"cert_material"`
+	KeyMaterial          types.String     `tfsdk:"key_material"`
+	CertPath             types.String     `tfsdk:"cert_path"`
+	SSHOpts              types.List       `tfsdk:"ssh_opts"`
+	Network              types.String     `tfsdk:"network"`
+	PlatformURL          types.String     `tfsdk:"platform_url"`
+	PlatformAPIURL       types.String     `tfsdk:"platform_api_url"`
+	PlatformAdminToken   types.String     `tfsdk:"platform_admin_token"`
+	RuntimeImages        types.Map        `tfsdk:"runtime_images"`
+	AllowPrivilegedTiers types.Bool       `tfsdk:"allow_privileged_tiers"`
+	ImageRegistry        types.String     `tfsdk:"image_registry"`
+	ImagePull            types.String     `tfsdk:"image_pull"`
+	RegistryAuth         types.List       `tfsdk:"registry_auth"`
+	Kubernetes           *kubernetesModel `tfsdk:"kubernetes"`
 }
 
 // registryAuthModel is one registry_auth entry.
@@ -79,7 +80,8 @@ func (p *moleculeProvider) Metadata(_ context.Context, _ provider.MetadataReques
 
 func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Runs Molecule AI agent workspaces as Docker containers: one container, a config volume and an optional `/workspace` volume or host directory per workspace.",
+		MarkdownDescription: "Runs Molecule AI agent workspaces as Docker containers (one container, a config volume and an optional `/workspace` volume or host directory per workspace), or, with a `kubernetes` block, on a Kubernetes cluster.",
+		Blocks:              map[string]schema.Block{"kubernetes": kubernetesBlock()},
 		Attributes: map[string]schema.Attribute{
 			"host": schema.StringAttribute{
 				Optional:            true,
