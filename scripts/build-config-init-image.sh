@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds molecule-tf-configinit:test, the FROM scratch image of
-# tests/kubernetes/configinit (copies config files into a /configs volume from
+# Builds molecule-configinit:test, the FROM scratch image of
+# cmd/molecule-configinit (puts config files into a /configs volume from
 # an init container, no shell needed), in the Docker engine the docker CLI
 # talks to, and prints its tag. The Kubernetes smoke test runs it; load it into
 # the test cluster with scripts/ensure-kubernetes.sh --load-image.
@@ -8,12 +8,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="/usr/local/go/bin:$PATH"
 
-TAG="${CONFIGINIT_IMAGE:-molecule-tf-configinit:test}"
+TAG="${CONFIGINIT_IMAGE:-molecule-configinit:test}"
 log() { echo "build-config-init-image: $*" >&2; }
 
 ctx="$(mktemp -d "${TMPDIR:-/tmp}/molecule-configinit.XXXXXX")"
 trap 'rm -rf "$ctx"' EXIT
-CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$ctx/configinit" ./tests/kubernetes/configinit
+CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$ctx/configinit" ./cmd/molecule-configinit
 printf 'FROM scratch\nCOPY configinit /configinit\nENTRYPOINT ["/configinit"]\n' >"$ctx/Dockerfile"
 hash="$(cat "$ctx/configinit" "$ctx/Dockerfile" | sha256sum | cut -c1-32)"
 have="$(docker image inspect --format '{{index .Config.Labels "ai.molecule.terraform.configinit-hash"}}' \

@@ -14,15 +14,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/docker"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/kubernetes"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/platform"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/resources"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
-// configure turns the provider block into a connected engine and defaults.
-// The engine is pinged once here, so an engine that does not answer gives one
-// error naming the host before any resource is planned or touched.
-func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData, diag.Diagnostics) {
+// configure turns the provider block into a connected engine and defaults;
+// a non-nil backend (NewWithBackend) is used instead of the Docker engine.
+func configure(ctx context.Context, cfg providerModel, backend workspace.Backend) (*resources.ProviderData, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	for attr, v := range map[string]bool{
 		"host": cfg.Host.IsUnknown(), "network": cfg.Network.IsUnknown(), "runtime_images": cfg.RuntimeImages.IsUnknown(),
@@ -46,11 +46,48 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		}
 	}
 	creds := registryCredentials(ctx, cfg.RegistryAuth, &diags)
+	if cfg.Kubernetes != nil {
+		return configureOnKubernetes(ctx, cfg, overrides, creds, diags)
+	}
 	var sshOpts []string
 	diags.Append(cfg.SSHOpts.ElementsAs(ctx, &sshOpts, false)...)
 	if diags.HasError() {
 		return nil, diags
 	}
+	if backend == nil {
+		engine, engineDiags := dockerEngine(ctx, cfg, creds, sshOpts)
+		diags.Append(engineDiags...)
+		if diags.HasError() {
+			return nil, diags
+		}
+		backend = engine
+	}
+	platformClient, platformDiags := platformClient(cfg)
+	diags.Append(platformDiags...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	network := cfg.Network.ValueString()
+	if network == "" {
+		network = workspace.DefaultNetwork
+	}
+	return &resources.ProviderData{
+		Backend:              backend,
+		Network:              network,
+		PlatformURL:          cfg.PlatformURL.ValueString(),
+		RuntimeImages:        workspace.RuntimeImages(imageRegistry(cfg.ImageRegistry), overrides),
+		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),
+		ImagePull:            orDefault(cfg.ImagePull.ValueString(), workspace.PullMissing),
+		RegistryPasswords:    registryPasswords(creds),
+		Platform:             platformClient,
+	}, diags
+}
+
+// dockerEngine connects to the engine the provider block describes. It is
+// pinged once here, so an engine that does not answer gives one error naming
+// the host before any resource is planned or touched.
+func dockerEngine(ctx context.Context, cfg providerModel, creds []workspace.RegistryCredential, sshOpts []string) (*docker.Engine, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	engine, err := docker.NewEngine(docker.EngineConfig{
 		Host:                cfg.Host.ValueString(),
 		CAMaterial:          cfg.CAMaterial.ValueString(),
@@ -69,18 +106,29 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		diags.AddError("Docker engine unreachable", err.Error()+". Start it, or set the provider's host (or DOCKER_HOST) to an engine that runs.")
 		return nil, diags
 	}
+	return engine, diags
+}
+
+// configureOnKubernetes is configure for a provider with a kubernetes
+// block: its workspaces run on that cluster, on its pod network.
+func configureOnKubernetes(ctx context.Context, cfg providerModel, overrides map[string]string, creds []workspace.RegistryCredential, diags diag.Diagnostics) (*resources.ProviderData, diag.Diagnostics) {
+	cluster, kdiags := configureKubernetes(ctx, cfg)
+	diags.Append(kdiags...)
+	if len(creds) > 0 {
+		diags.AddAttributeWarning(path.Root("registry_auth"), "registry_auth is not used on Kubernetes",
+			"On Kubernetes the nodes pull images with the cluster's credentials (imagePullSecrets of the namespace's default service account), not the provider's: registry_auth is ignored.")
+	}
+	if diags.HasError() {
+		return nil, diags
+	}
 	platformClient, platformDiags := platformClient(cfg)
 	diags.Append(platformDiags...)
 	if diags.HasError() {
 		return nil, diags
 	}
-	network := cfg.Network.ValueString()
-	if network == "" {
-		network = workspace.DefaultNetwork
-	}
 	return &resources.ProviderData{
-		Backend:              engine,
-		Network:              network,
+		Backend:              cluster,
+		Network:              kubernetes.PodNetwork,
 		PlatformURL:          cfg.PlatformURL.ValueString(),
 		RuntimeImages:        workspace.RuntimeImages(imageRegistry(cfg.ImageRegistry), overrides),
 		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),

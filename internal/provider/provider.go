@@ -26,29 +26,44 @@ import (
 
 var _ provider.Provider = (*moleculeProvider)(nil)
 
-type moleculeProvider struct{ version string }
+type moleculeProvider struct {
+	version string
+	// backend, when set, is used instead of the Docker engine the provider
+	// block describes (see NewWithBackend).
+	backend workspace.Backend
+}
 
 // New returns a constructor for the provider, as providerserver expects.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &moleculeProvider{version: version} }
 }
 
+// NewWithBackend is New with b in place of the Docker engine (host, TLS and
+// ssh settings are not used; a kubernetes block still selects its cluster):
+// the seam through which unit tests run the real provider on a fake backend
+// (internal/fakebackend) without any engine. b outlives each provider
+// instance, so it keeps state across the Terraform commands of a test.
+func NewWithBackend(version string, b workspace.Backend) func() provider.Provider {
+	return func() provider.Provider { return &moleculeProvider{version: version, backend: b} }
+}
+
 type providerModel struct {
-	Host                 types.String `tfsdk:"host"`
-	CAMaterial           types.String `tfsdk:"ca_material"`
-	CertMaterial         types.String `tfsdk:"cert_material"`
-	KeyMaterial          types.String `tfsdk:"key_material"`
-	CertPath             types.String `tfsdk:"cert_path"`
-	SSHOpts              types.List   `tfsdk:"ssh_opts"`
-	Network              types.String `tfsdk:"network"`
-	PlatformURL          types.String `tfsdk:"platform_url"`
-	PlatformAPIURL       types.String `tfsdk:"platform_api_url"`
-	PlatformAdminToken   types.String `tfsdk:"platform_admin_token"`
-	RuntimeImages        types.Map    `tfsdk:"runtime_images"`
-	AllowPrivilegedTiers types.Bool   `tfsdk:"allow_privileged_tiers"`
-	ImageRegistry        types.String `tfsdk:"image_registry"`
-	ImagePull            types.String `tfsdk:"image_pull"`
-	RegistryAuth         types.List   `tfsdk:"registry_auth"`
+	Host                 types.String     `tfsdk:"host"`
+	CAMaterial           types.String     `tfsdk:"ca_material"`
+	CertMaterial         types.String     `tfsdk:"cert_material"`
+	KeyMaterial          types.String     `tfsdk:"key_material"`
+	CertPath             types.String     `tfsdk:"cert_path"`
+	SSHOpts              types.List       `tfsdk:"ssh_opts"`
+	Network              types.String     `tfsdk:"network"`
+	PlatformURL          types.String     `tfsdk:"platform_url"`
+	PlatformAPIURL       types.String     `tfsdk:"platform_api_url"`
+	PlatformAdminToken   types.String     `tfsdk:"platform_admin_token"`
+	RuntimeImages        types.Map        `tfsdk:"runtime_images"`
+	AllowPrivilegedTiers types.Bool       `tfsdk:"allow_privileged_tiers"`
+	ImageRegistry        types.String     `tfsdk:"image_registry"`
+	ImagePull            types.String     `tfsdk:"image_pull"`
+	RegistryAuth         types.List       `tfsdk:"registry_auth"`
+	Kubernetes           *kubernetesModel `tfsdk:"kubernetes"`
 }
 
 // registryAuthModel is one registry_auth entry.
@@ -65,7 +80,8 @@ func (p *moleculeProvider) Metadata(_ context.Context, _ provider.MetadataReques
 
 func (p *moleculeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Runs Molecule AI agent workspaces as Docker containers: one container, a config volume and an optional `/workspace` volume or host directory per workspace.",
+		MarkdownDescription: "Runs Molecule AI agent workspaces as Docker containers (one container, a config volume and an optional `/workspace` volume or host directory per workspace), or, with a `kubernetes` block, on a Kubernetes cluster.",
+		Blocks:              map[string]schema.Block{"kubernetes": kubernetesBlock()},
 		Attributes: map[string]schema.Attribute{
 			"host": schema.StringAttribute{
 				Optional:            true,
@@ -159,7 +175,7 @@ func (p *moleculeProvider) Configure(ctx context.Context, req provider.Configure
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data, diags := configure(ctx, cfg)
+	data, diags := configure(ctx, cfg, p.backend)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -123,7 +123,7 @@ func (r *workspaceResource) readForAdoption(ctx context.Context, state *workspac
 		resp.Diagnostics.AddError("Adopting workspace "+id+" failed", err.Error())
 		return
 	}
-	applyObserved(ctx, state, obs, true, &resp.Diagnostics)
+	applyObserved(ctx, state, obs, r.data.internalURL(id), true, &resp.Diagnostics)
 	if workspace.IsBuiltinNetwork(obs.Network) {
 		// A platform container on the engine's bridge: ours cannot carry its
 		// alias there, so it moves to the provider's network.

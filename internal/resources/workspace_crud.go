@@ -56,7 +56,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 	if obs.Exists {
 		// Recorded even on failure: Terraform then taints it, and the next
 		// apply replaces it instead of leaving it orphaned.
-		applyObserved(ctx, &plan, obs, false, &resp.Diagnostics)
+		applyObserved(ctx, &plan, obs, r.data.internalURL(plan.WorkspaceID.ValueString()), false, &resp.Diagnostics)
 		resp.Diagnostics.Append(writeModel(ctx, resp.State.Schema, &resp.State.Raw, &plan)...)
 		recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 	}
@@ -113,7 +113,7 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 			return
 		}
 	}
-	applyObserved(ctx, &state, obs, importing, &resp.Diagnostics)
+	applyObserved(ctx, &state, obs, r.data.internalURL(state.WorkspaceID.ValueString()), importing, &resp.Diagnostics)
 	if importing {
 		state.ImageDigest = types.StringValue(r.data.Backend.ImageDigestOf(ctx, obs.Image, obs.ImageID))
 	}
@@ -154,7 +154,7 @@ func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateReque
 		obs, err = r.data.Backend.Update(ctx, spec, changes, progressLogger(spec.WorkspaceID))
 	}
 	if obs.Exists {
-		applyObserved(ctx, &plan, obs, false, &resp.Diagnostics)
+		applyObserved(ctx, &plan, obs, r.data.internalURL(plan.WorkspaceID.ValueString()), false, &resp.Diagnostics)
 		resp.Diagnostics.Append(writeModel(ctx, resp.State.Schema, &resp.State.Raw, &plan)...)
 		recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 	}

@@ -76,7 +76,7 @@ func (d *workspaceDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	m.ID = types.StringValue(id)
-	m.observedSummary = summaryOf(id, obs)
+	m.observedSummary = summaryOf(id, d.data.internalURL(id), obs)
 	m.ImageDigest = types.StringValue(d.data.Backend.ImageDigestOf(ctx, obs.Image, obs.ImageID))
 	m.observedDetails = detailsOf(obs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -66,10 +66,10 @@ func removal(m workspaceModel) workspace.Removal {
 // env and label keys the model already manages are read back (all user keys
 // on import), so variables added by others do not show as drift; name,
 // runtime and tier labels missing on the container keep the planned values.
-func applyObserved(ctx context.Context, m *workspaceModel, o workspace.ObservedWorkspace, importing bool, diags *diag.Diagnostics) {
+func applyObserved(ctx context.Context, m *workspaceModel, o workspace.ObservedWorkspace, internalURL string, importing bool, diags *diag.Diagnostics) {
 	prior := *m
 	id := m.WorkspaceID.ValueString()
-	m.observedSummary = summaryOf(id, o)
+	m.observedSummary = summaryOf(id, internalURL, o)
 	m.observedDetails = detailsOf(o)
 	m.ID = types.StringValue(id)
 	if workspace.SameImageRef(prior.Image.ValueString(), o.Image) {

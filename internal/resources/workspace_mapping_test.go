@@ -68,7 +68,7 @@ func TestReadWorkspaceAccessAndPath(t *testing.T) {
 			var prior workspaceModel
 			prior.WorkspaceAccess, prior.WorkspacePath = types.StringValue(tc.priorAccess), types.StringValue(tc.prior)
 			m := prior
-			applyObserved(t.Context(), &m, tc.obs, false, &diag.Diagnostics{})
+			applyObserved(t.Context(), &m, tc.obs, workspace.InternalURL("ws1"), false, &diag.Diagnostics{})
 			if m.WorkspaceAccess.ValueString() != tc.wantAccess {
 				t.Errorf("access = %s, want %s", m.WorkspaceAccess, tc.wantAccess)
 			}
@@ -82,7 +82,7 @@ func TestReadWorkspaceAccessAndPath(t *testing.T) {
 // The data sources and the resource read the same values through one
 // mapping: every summary attribute has a struct field and a description.
 func TestObservedAttributesMatchTheStructs(t *testing.T) {
-	obj := summaryObject(t.Context(), summaryOf("ws1", workspace.ObservedWorkspace{Status: workspace.StatusRunning}), &diag.Diagnostics{})
+	obj := summaryObject(t.Context(), summaryOf("ws1", workspace.InternalURL("ws1"), workspace.ObservedWorkspace{Status: workspace.StatusRunning}), &diag.Diagnostics{})
 	if obj.IsNull() || obj.IsUnknown() {
 		t.Fatalf("summary object = %s", obj)
 	}
@@ -91,7 +91,7 @@ func TestObservedAttributesMatchTheStructs(t *testing.T) {
 			t.Errorf("attribute %s has no description", a.name)
 		}
 	}
-	if got := summaryOf("ws1", workspace.ObservedWorkspace{WorkspacePath: "/srv"}).WorkspaceAccess.ValueString(); got != workspace.AccessReadWrite {
+	if got := summaryOf("ws1", workspace.InternalURL("ws1"), workspace.ObservedWorkspace{WorkspacePath: "/srv"}).WorkspaceAccess.ValueString(); got != workspace.AccessReadWrite {
 		t.Errorf("workspace_access of a read-write bind = %q", got)
 	}
 }

@@ -52,8 +52,9 @@ type observedDetails struct {
 	Isolation    types.String  `tfsdk:"isolation"`
 }
 
-// summaryOf maps an observation of workspace id to Terraform values.
-func summaryOf(id string, o workspace.ObservedWorkspace) observedSummary {
+// summaryOf maps an observation of workspace id, reached in-cluster or on
+// its network at internalURL (ProviderData.internalURL), to Terraform values.
+func summaryOf(id, internalURL string, o workspace.ObservedWorkspace) observedSummary {
 	return observedSummary{
 		WorkspaceID:     types.StringValue(id),
 		Name:            types.StringValue(o.Name),
@@ -72,7 +73,7 @@ func summaryOf(id string, o workspace.ObservedWorkspace) observedSummary {
 		WorkspaceAccess: types.StringValue(o.WorkspaceAccess()),
 		WorkspacePath:   types.StringValue(o.WorkspacePath),
 		HostURL:         types.StringValue(o.HostURL()),
-		InternalURL:     types.StringValue(workspace.InternalURL(id)),
+		InternalURL:     types.StringValue(internalURL),
 		Labels:          mapValue(o.Labels, false),
 	}
 }

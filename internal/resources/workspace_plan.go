@@ -45,6 +45,9 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	p.fillDefaults()
 	p.checkTier()
+	if !p.checkBackendSpec() {
+		return
+	}
 	p.checkWorkspacePath()
 	p.planConfigFiles()
 	// A pending adoption is checked as a create would be (its network and
@@ -157,7 +160,7 @@ func (p *planner) fillDefaults() {
 		if p.creating() {
 			m.ID = types.StringValue(id)
 			m.ContainerName = types.StringValue(workspace.ContainerName(id))
-			m.InternalURL = types.StringValue(workspace.InternalURL(id))
+			m.InternalURL = types.StringValue(p.r.data.internalURL(id))
 		}
 	}
 }

@@ -121,7 +121,7 @@ func (d *workspacesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	workspaces := make([]attr.Value, 0, len(listed))
 	for _, o := range listed {
 		ids = append(ids, types.StringValue(o.WorkspaceID))
-		summary := summaryOf(o.WorkspaceID, o)
+		summary := summaryOf(o.WorkspaceID, d.data.internalURL(o.WorkspaceID), o)
 		// One image lookup per distinct image: the backend caches them.
 		summary.ImageDigest = types.StringValue(d.data.Backend.ImageDigestOf(ctx, o.Image, o.ImageID))
 		workspaces = append(workspaces, summaryObject(ctx, summary, &resp.Diagnostics))

@@ -40,7 +40,7 @@ const (
 	kubeconfigEnv = "MOLECULE_TEST_KUBECONFIG"
 
 	standinImage    = "molecule-tf-standin:langgraph"
-	configInitImage = "molecule-tf-configinit:test"
+	configInitImage = "molecule-configinit:test"
 	agentPort       = 8000
 	readyPath       = "/.well-known/agent-card.json"
 
@@ -196,20 +196,20 @@ func TestAccKubernetesCluster_workspaceSmoke(t *testing.T) {
 	t.Logf("pod, claim and volume gone %.1fs after the delete", time.Since(start).Seconds())
 }
 
-type workspace struct {
+type smokeObjects struct {
 	env, files *corev1.Secret
 	claim      *corev1.PersistentVolumeClaim
 	deployment *appsv1.Deployment
 }
 
 // workspaceObjects is the shape the Kubernetes backend is expected to create.
-func workspaceObjects(id string, labels map[string]string, envValue, configYAML string) workspace {
+func workspaceObjects(id string, labels map[string]string, envValue, configYAML string) smokeObjects {
 	meta := func(name string) metav1.ObjectMeta {
 		return metav1.ObjectMeta{Name: name, Labels: labels}
 	}
 	one := int32(1)
 	noToken := false
-	return workspace{
+	return smokeObjects{
 		env: &corev1.Secret{ObjectMeta: meta("ws-env"), StringData: map[string]string{
 			"MOLECULE_SMOKE": envValue,
 			"WORKSPACE_ID":   id,

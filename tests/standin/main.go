@@ -25,7 +25,9 @@
 //     message/send answers "standin echo: <text>"
 //     GET  /healthz                      200 "ok"
 //     GET  /env?key=NAME                 the value of env NAME (404 if unset)
-//     GET  /files?path=/configs/x        the file's bytes (404 if missing)
+//     GET  /files?path=/configs/x        the file's bytes (404 if missing),
+//     its permission bits in the X-File-Mode header
+//     PUT  /files?path=/configs/x        write the body there (403 if refused)
 //   - SIGTERM/SIGINT: graceful shutdown, exit 0 within about a second.
 package main
 
@@ -374,6 +376,7 @@ func (s *server) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /env", s.handleEnv)
 	mux.HandleFunc("GET /files", s.handleFiles)
+	mux.HandleFunc("PUT /files", handlePutFile)
 	return mux
 }
 
@@ -565,7 +568,28 @@ func (s *server) handleFiles(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Length", strconv.FormatInt(st.Size(), 10))
+	w.Header().Set("X-File-Mode", fmt.Sprintf("%04o", st.Mode().Perm()))
 	io.Copy(w, f)
+}
+
+// handlePutFile writes the request body to ?path= (mode 0644): how tests see
+// that a directory such as /configs is writable for the runtime.
+func handlePutFile(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Query().Get("path")
+	if p == "" {
+		http.Error(w, "missing ?path=", http.StatusBadRequest)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRPCBodyBytes))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if err := os.WriteFile(p, body, 0o644); err != nil {
+		http.Error(w, err.Error(), http.StatusForbidden)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -312,6 +312,17 @@ func TestHealthzEnvFiles(t *testing.T) {
 	if rec := do(t, h, http.MethodGet, "/files", ""); rec.Code != http.StatusBadRequest {
 		t.Errorf("files without path: %d", rec.Code)
 	}
+	written := filepath.Join(dir, "written")
+	if rec := do(t, h, http.MethodPut, "/files?path="+written, "new bytes"); rec.Code != http.StatusNoContent {
+		t.Errorf("put file: %d %q", rec.Code, rec.Body)
+	}
+	if rec := do(t, h, http.MethodGet, "/files?path="+written, ""); rec.Code != 200 || rec.Body.String() != "new bytes" ||
+		rec.Header().Get("X-File-Mode") != "0644" {
+		t.Errorf("file written: %d %q mode %q", rec.Code, rec.Body, rec.Header().Get("X-File-Mode"))
+	}
+	if rec := do(t, h, http.MethodPut, "/files?path="+filepath.Join(dir, "no", "such", "dir"), "x"); rec.Code != http.StatusForbidden {
+		t.Errorf("put into a missing directory: %d", rec.Code)
+	}
 }
 
 func TestRunMissingConfig(t *testing.T) {

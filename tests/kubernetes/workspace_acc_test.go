@@ -1,0 +1,339 @@
+// Copyright (c) Molecule AI
+// SPDX-License-Identifier: MPL-2.0
+
+package kubernetes_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/acctest"
+	backend "github.com/molecule-ai/terraform-provider-molecule/internal/kubernetes"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// molecule_workspace through real Terraform with a provider whose
+// kubernetes block points at the test cluster, checked through the
+// Kubernetes API.
+
+// providerConfig is a provider block on the test cluster's namespace ns,
+// every runtime on the stand-in.
+func providerConfig(ns string, extra ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "provider \"molecule\" {\n  image_pull = \"never\"\n  runtime_images = {\n")
+	for _, rt := range workspace.KnownRuntimes() {
+		fmt.Fprintf(&b, "    %q = %q\n", rt, standinImage)
+	}
+	b.WriteString("  }\n")
+	for _, line := range extra {
+		b.WriteString("  " + line + "\n")
+	}
+	fmt.Fprintf(&b, "  kubernetes {\n    config_path = %q\n    namespace = %q\n    config_init_image = %q\n  }\n}\n",
+		os.Getenv(kubeconfigEnv), ns, configInitImage)
+	return b.String()
+}
+
+func workspaceConfig(ns, id, body string, extra ...string) string {
+	return providerConfig(ns, extra...) + fmt.Sprintf(`
+resource "molecule_workspace" "test" {
+  workspace_id = %q
+  config_files = { "config.yaml" = %q }
+%s
+}
+`, id, acctest.MinimalConfigYAML(id), body)
+}
+
+// checkNothingLeft is CheckDestroy: no object with our labels in ns.
+func checkNothingLeft(t *testing.T, b testBackend) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for kind, n := range b.owned(t, "") {
+			if n != 0 {
+				return fmt.Errorf("%d %s objects with our labels left in %s after destroy", n, kind, b.ns)
+			}
+		}
+		return nil
+	}
+}
+
+func (b testBackend) deployment(t *testing.T, id string) *appsv1.Deployment {
+	t.Helper()
+	dep, err := b.cs.AppsV1().Deployments(b.ns).Get(context.Background(), workspace.ContainerName(id), metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("Deployment of %s: %v", id, err)
+	}
+	return dep
+}
+
+// Create, update in place, stop, start, import, destroy; drift of the
+// workload (deleted, scaled to 0, limits changed behind Terraform's back)
+// is seen and repaired.
+func TestAccKubernetesWorkspace_lifecycle(t *testing.T) {
+	b := newBackend(t)
+	id := acctest.RandomID("life")
+	name := workspace.ContainerName(id)
+	var firstUID types.UID
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             checkNothingLeft(t, b),
+		Steps: []resource.TestStep{
+			{
+				Config: workspaceConfig(b.ns, id, `  env = { GREETING = "hello" }`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("molecule_workspace.test", tfjsonpath.New("status"), knownvalue.StringExact("running")),
+					statecheck.ExpectKnownValue("molecule_workspace.test", tfjsonpath.New("internal_url"),
+						knownvalue.StringExact(fmt.Sprintf("http://%s.%s.svc:8000", name, b.ns))),
+					statecheck.ExpectKnownValue("molecule_workspace.test", tfjsonpath.New("network"), knownvalue.StringExact(backend.PodNetwork)),
+					statecheck.ExpectKnownValue("molecule_workspace.test", tfjsonpath.New("memory_mb"), knownvalue.Int64Exact(512)),
+				},
+				Check: func(*terraform.State) error {
+					firstUID = b.deployment(t, id).UID
+					pod := b.readyPod(t, id)
+					if _, body, _ := fetch(t, "GET", agentURL(pod, "/env?key=GREETING"), ""); body != "hello" {
+						return fmt.Errorf("GREETING in the pod is %q", body)
+					}
+					return nil
+				},
+			},
+			{
+				// Limits change in place: the same Deployment.
+				Config: workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  memory_mb = 768\n  cpus = 0.5"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("molecule_workspace.test", plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					dep := b.deployment(t, id)
+					if dep.UID != firstUID {
+						return fmt.Errorf("the Deployment was replaced")
+					}
+					if m := b.readyPod(t, id).Spec.Containers[0].Resources.Limits.Memory(); m.Value() != 768<<20 {
+						return fmt.Errorf("pod memory limit %s", m)
+					}
+					return nil
+				},
+			},
+			{
+				Config: workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  memory_mb = 768\n  cpus = 0.5\n  running = false"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("molecule_workspace.test", tfjsonpath.New("running"), knownvalue.Bool(false)),
+				},
+				Check: func(*terraform.State) error {
+					if r := *b.deployment(t, id).Spec.Replicas; r != 0 || len(b.pods(t, id)) != 0 {
+						return fmt.Errorf("running = false: replicas %d, %d pods", r, len(b.pods(t, id)))
+					}
+					if n := b.owned(t, id)["PersistentVolumeClaim"]; n != 2 {
+						return fmt.Errorf("%d claims while stopped", n)
+					}
+					return nil
+				},
+			},
+			{
+				Config: workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  memory_mb = 768\n  cpus = 0.5"),
+				Check: func(*terraform.State) error {
+					if r := *b.deployment(t, id).Spec.Replicas; r != 1 {
+						return fmt.Errorf("running = true: replicas %d", r)
+					}
+					b.readyPod(t, id)
+					return nil
+				},
+			},
+			{
+				// Scaled to 0 behind Terraform's back: running reads false,
+				// the apply scales it back to 1.
+				PreConfig: func() { scaleTo(t, b, id, 0) },
+				Config:    workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  memory_mb = 768\n  cpus = 0.5"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("molecule_workspace.test", plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					if r := *b.deployment(t, id).Spec.Replicas; r != 1 {
+						return fmt.Errorf("scaled to 0 outside: the apply left replicas %d", r)
+					}
+					return nil
+				},
+			},
+			{
+				// Limits changed behind Terraform's back: an in-place update.
+				PreConfig: func() { setMemory(t, b, id, "640Mi") },
+				Config:    workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  memory_mb = 768\n  cpus = 0.5"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("molecule_workspace.test", plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					if m := b.deployment(t, id).Spec.Template.Spec.Containers[0].Resources.Limits.Memory(); m.Value() != 768<<20 {
+						return fmt.Errorf("memory limit after the repair: %s", m)
+					}
+					return nil
+				},
+			},
+			{
+				// The workload deleted behind Terraform's back: re-created.
+				PreConfig: func() {
+					if err := b.cs.AppsV1().Deployments(b.ns).Delete(context.Background(), name, metav1.DeleteOptions{}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  memory_mb = 768\n  cpus = 0.5"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("molecule_workspace.test", plancheck.ResourceActionCreate),
+				}},
+				Check: func(*terraform.State) error {
+					if b.deployment(t, id).UID == firstUID {
+						return fmt.Errorf("the deleted Deployment is back with its old UID")
+					}
+					b.readyPod(t, id)
+					return nil
+				},
+			},
+			{
+				// env changed in the Secret behind Terraform's back: replaced.
+				PreConfig: func() { setEnv(t, b, id, "GREETING", "tampered") },
+				Config:    workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  memory_mb = 768\n  cpus = 0.5"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("molecule_workspace.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(*terraform.State) error {
+					pod := b.readyPod(t, id)
+					if _, body, _ := fetch(t, "GET", agentURL(pod, "/env?key=GREETING"), ""); body != "hello" {
+						return fmt.Errorf("GREETING after the replace is %q", body)
+					}
+					return nil
+				},
+			},
+			{
+				// The /workspace claim deleted behind Terraform's back (held
+				// by its pod until then): the plan replaces the workspace.
+				PreConfig: func() {
+					claim := workspace.WorkspaceVolumeName(id)
+					if err := b.cs.CoreV1().PersistentVolumeClaims(b.ns).Delete(context.Background(), claim, metav1.DeleteOptions{}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  memory_mb = 768\n  cpus = 0.5"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("molecule_workspace.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(*terraform.State) error {
+					b.readyPod(t, id)
+					if n := b.owned(t, id)["PersistentVolumeClaim"]; n != 2 {
+						return fmt.Errorf("%d claims after the replace, want 2", n)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:                         "molecule_workspace.test",
+				ImportState:                          true,
+				ImportStateId:                        id,
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "workspace_id",
+				ImportStateVerifyIgnore:              []string{"timeouts"},
+			},
+		},
+	})
+}
+
+func scaleTo(t *testing.T, b testBackend, id string, replicas int32) {
+	t.Helper()
+	patch := fmt.Appendf(nil, `{"spec":{"replicas":%d}}`, replicas)
+	if _, err := b.cs.AppsV1().Deployments(b.ns).Patch(context.Background(), workspace.ContainerName(id), types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func setMemory(t *testing.T, b testBackend, id, memory string) {
+	t.Helper()
+	patch := fmt.Appendf(nil, `{"spec":{"template":{"spec":{"containers":[{"name":"agent","resources":{"limits":{"memory":%q},"requests":{"memory":%q}}}]}}}}`, memory, memory)
+	if _, err := b.cs.AppsV1().Deployments(b.ns).Patch(context.Background(), workspace.ContainerName(id), types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func setEnv(t *testing.T, b testBackend, id, key, value string) {
+	t.Helper()
+	patch := fmt.Appendf(nil, `{"stringData":{%q:%q}}`, key, value)
+	if _, err := b.cs.CoreV1().Secrets(b.ns).Patch(context.Background(), backend.EnvSecretName(id), types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Attributes that cannot apply on Kubernetes fail the plan, naming why and
+// what to use instead; nothing is created.
+func TestAccKubernetesWorkspace_unsupportedAttributes(t *testing.T) {
+	b := newBackend(t)
+	id := acctest.RandomID("unsup")
+	dir := t.TempDir()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             checkNothingLeft(t, b),
+		Steps: []resource.TestStep{
+			{
+				Config:      workspaceConfig(b.ns, id, fmt.Sprintf("  workspace_path = %q", dir)),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)workspace_path.*not supported on Kubernetes.*PersistentVolumeClaim`),
+			},
+			{
+				Config:      workspaceConfig(b.ns, id, `  network = "molecule-monorepo-net"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)network.*not supported on Kubernetes.*NetworkPolicy`),
+			},
+			{
+				Config:      workspaceConfig(b.ns, id, "", `network = "molecule-monorepo-net"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Docker setting with a kubernetes block.*second provider`),
+			},
+		},
+	})
+}
+
+// A crash loop fails the apply within seconds with the exit code and the
+// logs, and the workspace is recorded tainted.
+func TestAccKubernetesWorkspace_crashFailsApply(t *testing.T) {
+	b := newBackend(t)
+	id := acctest.RandomID("crash")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             checkNothingLeft(t, b),
+		Steps: []resource.TestStep{
+			{
+				Config:      workspaceConfig(b.ns, id, `  env = { STANDIN_CRASH_EXIT = "7" }`),
+				ExpectError: regexp.MustCompile(`(?s)exit code 7.*crashing on purpose with code 7`),
+			},
+		},
+	})
+}
+
+// A provider whose API server does not answer fails with one error naming it.
+func TestAccKubernetesWorkspace_unreachableCluster(t *testing.T) {
+	cluster(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "molecule" {
+  kubernetes {
+    host  = "https://127.0.0.1:1"
+    token = "x"
+  }
+}
+resource "molecule_workspace" "test" {
+  workspace_id = "tfaccunreachable"
+  config_files = { "config.yaml" = "name: x\n" }
+}
+`,
+			ExpectError: regexp.MustCompile(`(?s)Kubernetes API server unreachable.*https://127.0.0.1:1 does not answer`),
+		}},
+	})
+}
