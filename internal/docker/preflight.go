@@ -38,6 +38,12 @@ func (e *Engine) LocalImage(ctx context.Context, ref string) (LocalImage, error)
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
 			l.err = &workspace.MissingImageError{Ref: ref}
+			if _, pulling := e.pulls.Load(ref); pulling {
+				// Asked while a pull ran (or after it): the answer may
+				// predate the pull, and cached it would make a concurrent
+				// create of the same image fail as missing.
+				return l.image, l.err
+			}
 		} else {
 			l.err = fmt.Errorf("inspecting image %q on %s: %w", ref, e.host, err)
 			return LocalImage{}, l.err // transient: do not cache
