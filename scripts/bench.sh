@@ -18,7 +18,9 @@
 #   DOCKER_HOST             engine to measure                  (default: local socket)
 #   BENCH_BACKENDS          docker, kubernetes or both, comma-separated
 #                           (default: docker, plus kubernetes when the test
-#                           cluster already runs: scripts/ensure-kubernetes.sh --status)
+#                           cluster already runs: scripts/ensure-kubernetes.sh --status;
+#                           then, when the cluster cannot take the fleet, they
+#                           are skipped with a note instead of stopping the run)
 #   BENCH_KUBE_N            the Kubernetes arms' fleet sizes    (default 10,50)
 #   BENCH_KUBECONFIG        cluster of the Kubernetes arms (default: the test
 #                           cluster, started by scripts/ensure-kubernetes.sh
@@ -54,6 +56,7 @@ if [ -z "${BENCH_BACKENDS:-}" ]; then
   BENCH_BACKENDS=docker
   if cluster="$(scripts/ensure-kubernetes.sh --status 2>/dev/null)"; then
     BENCH_BACKENDS=docker,kubernetes
+    export BENCH_KUBE_AUTO=1 # a Kubernetes preflight that fails skips them
     echo "bench: the test cluster runs ($cluster): Kubernetes arms on (BENCH_BACKENDS=docker to skip them)" >&2
   fi
 fi

@@ -48,6 +48,9 @@ type options struct {
 	// kubeStorageClass of the claims; "" = a session copy of the default
 	// class with WaitForFirstConsumer binding (kubeSession.makeStorageClass).
 	kubeStorageClass string
+	// kubeOptional: the Kubernetes arms are on only because a cluster
+	// runs (scripts/bench.sh); when its preflight fails they are skipped.
+	kubeOptional bool
 }
 
 func (o options) docker() bool     { return slices.Contains(o.backends, backendDocker) }
@@ -127,7 +130,7 @@ func parseOptions(args []string) (options, error) {
 		return options{}, err
 	}
 	o := options{runs: *runs, parallelism: *par, terraform: *tf, out: *out, image: *image, keepWork: *keep, enforce: *enforce, planRepeats: *planRepeats,
-		kubeconfig: *kubeconfig, configInitImage: *initImage, kubeStorageClass: *storageClass}
+		kubeconfig: *kubeconfig, configInitImage: *initImage, kubeStorageClass: *storageClass, kubeOptional: os.Getenv("BENCH_KUBE_AUTO") != ""}
 	for _, b := range strings.Split(*backends, ",") {
 		switch b = strings.TrimSpace(b); b {
 		case backendDocker, backendKube:
@@ -178,6 +181,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer s.close()
+	o = s.opts // the session may have dropped the Kubernetes arms
 
 	var results []measurement
 	var failures []string

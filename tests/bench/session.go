@@ -69,11 +69,18 @@ func newSession(ctx context.Context, o options) (*session, error) {
 		return nil, err
 	}
 	if o.kubernetes() {
-		if s.kube, err = newKubeSession(ctx, o, s.nonce); err != nil {
+		s.kube, err = newKubeSession(ctx, o, s.nonce)
+		switch {
+		case err != nil && o.kubeOptional && o.docker():
+			// Turned on only because a cluster runs: measure Docker alone.
+			fmt.Fprintf(os.Stderr, "bench: skipping the Kubernetes arms: %v\n", err)
+			s.opts.backends, s.opts.kubeSizes = []string{backendDocker}, nil
+		case err != nil:
 			s.close()
 			return nil, err
 		}
 	}
+	o = s.opts
 	if !o.docker() {
 		return s, nil
 	}
