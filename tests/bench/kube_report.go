@@ -102,3 +102,43 @@ func (rep *report) printKubeCPU(w io.Writer) {
 		fmt.Fprintf(w, "  %5d %10.2f %10.2f %18.2f %10.2f\n", r.N, c["create"], c["plan"], c["plan-no-refresh"], c["destroy"])
 	}
 }
+
+// kubeBreakdown splits the Kubernetes provider arm's no-change plan as
+// planBreakdown does the Docker one's: Terraform core (the terraform_data
+// plan), the provider's plan RPCs (plan -refresh=false minus core) and the
+// refresh (plan minus plan -refresh=false), each a line fitted over N.
+func (rep *report) kubeBreakdown(o options) []component {
+	minOf := func(st stat) float64 { return st.Min }
+	cf, cs, ok1 := fit(rep.points(o.kubeSizes, armFloor, "plan", minOf))
+	nf, ns, ok2 := fit(rep.points(o.kubeSizes, armKubeProvider, "plan-no-refresh", minOf))
+	pf, ps, ok3 := fit(rep.points(o.kubeSizes, armKubeProvider, "plan", minOf))
+	if !ok1 || !ok2 || !ok3 {
+		return nil
+	}
+	calls := func(step string) float64 {
+		var v float64
+		for _, r := range rep.Rows {
+			if r.Arm == armKubeProvider {
+				v = max(v, r.CallsPerWorkspace[step])
+			}
+		}
+		return v
+	}
+	return []component{
+		{Name: "Terraform core (plan of N terraform_data)", FixedS: cf, PerWorkspaceMS: cs * 1000},
+		{Name: "provider plan RPCs (plan -refresh=false minus core)", FixedS: nf - cf, PerWorkspaceMS: (ns - cs) * 1000, CallsPerWS: calls("plan-no-refresh")},
+		{Name: "refresh: ReadResource and its API calls (plan minus plan -refresh=false)", FixedS: pf - nf, PerWorkspaceMS: (ps - ns) * 1000, CallsPerWS: calls("refresh")},
+		{Name: "provider no-change plan in all", FixedS: pf, PerWorkspaceMS: ps * 1000, CallsPerWS: calls("refresh")},
+	}
+}
+
+func (rep *report) printKubeBreakdown(w io.Writer) {
+	if len(rep.KubeBreakdown) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nKubernetes no-change plan breakdown (least-squares line over the Kubernetes fleet sizes, min of runs)")
+	fmt.Fprintf(w, "  %-78s %9s %14s %12s\n", "component", "fixed s", "per ws ms", "calls/ws")
+	for _, c := range rep.KubeBreakdown {
+		fmt.Fprintf(w, "  %-78s %9.3f %14.3f %12.2f\n", c.Name, c.FixedS, c.PerWorkspaceMS, c.CallsPerWS)
+	}
+}

@@ -5,6 +5,7 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -180,5 +181,19 @@ func TestKubeOnlyPlotDrawsTheKubernetesPanels(t *testing.T) {
 	// create 2 + destroy 2 + plan 4 lines, each with both sizes.
 	if lines != 8 {
 		t.Errorf("%d lines with both sizes, want 8", lines)
+	}
+}
+
+func TestKubeBreakdownSplitsCoreRPCsAndRefresh(t *testing.T) {
+	rep, _ := kubeReport([]int{10, 50}, 1, 1, func(n int) float64 { return 0.4 + 0.008*float64(n) })
+	if len(rep.KubeBreakdown) != 4 {
+		t.Fatalf("Kubernetes breakdown has %d components, want 4", len(rep.KubeBreakdown))
+	}
+	// core = plan/4, RPCs = plan/2 - plan/4, refresh = plan - plan/2.
+	want := []float64{2, 2, 4, 8}
+	for i, c := range rep.KubeBreakdown {
+		if math.Abs(c.PerWorkspaceMS-want[i]) > 1e-6 {
+			t.Errorf("%s: %.3f ms per workspace, want %.3f", c.Name, c.PerWorkspaceMS, want[i])
+		}
 	}
 }

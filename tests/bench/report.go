@@ -73,15 +73,17 @@ type target struct {
 }
 
 type report struct {
-	Generated    time.Time      `json:"generated"`
-	Machine      map[string]any `json:"machine"`
-	Options      map[string]any `json:"options"`
-	Rows         []row          `json:"rows"`
-	Ratios       []ratio        `json:"ratios"`
-	KubeRatios   []ratio        `json:"kubernetes_ratios,omitempty"` // k8s-provider over k8s-raw
-	Targets      []target       `json:"targets"`
-	Breakdown    []component    `json:"plan_breakdown"`
-	Measurements []measurement  `json:"measurements"`
+	Generated  time.Time      `json:"generated"`
+	Machine    map[string]any `json:"machine"`
+	Options    map[string]any `json:"options"`
+	Rows       []row          `json:"rows"`
+	Ratios     []ratio        `json:"ratios"`
+	KubeRatios []ratio        `json:"kubernetes_ratios,omitempty"` // k8s-provider over k8s-raw
+	// KubeBreakdown is Breakdown for the Kubernetes provider arm.
+	KubeBreakdown []component   `json:"kubernetes_plan_breakdown,omitempty"`
+	Targets       []target      `json:"targets"`
+	Breakdown     []component   `json:"plan_breakdown"`
+	Measurements  []measurement `json:"measurements"`
 }
 
 func buildReport(o options, ms []measurement) *report {
@@ -109,6 +111,7 @@ func buildReport(o options, ms []measurement) *report {
 	}
 	rep.Targets = rep.evaluate(o)
 	rep.Breakdown = rep.planBreakdown(o)
+	rep.KubeBreakdown = rep.kubeBreakdown(o)
 	return rep
 }
 
@@ -457,6 +460,7 @@ func (rep *report) print(w io.Writer) {
 	if len(rep.Ratios) > 0 {
 		rep.printBreakdown(w)
 	}
+	rep.printKubeBreakdown(w)
 	rep.printKubeCPU(w)
 	fmt.Fprintln(w, "\nTargets")
 	for _, t := range rep.Targets {
