@@ -90,7 +90,7 @@ func TestAccKubernetesWorkspace_lifecycle(t *testing.T) {
 		CheckDestroy:             checkNothingLeft(t, b),
 		Steps: []resource.TestStep{
 			{
-				Config: workspaceConfig(b.ns, id, `  env = { GREETING = "hello" }`),
+				Config: workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  cpus = 0.25"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("molecule_workspace.test", tfjsonpath.New("status"), knownvalue.StringExact("running")),
 					statecheck.ExpectKnownValue("molecule_workspace.test", tfjsonpath.New("internal_url"),
@@ -308,7 +308,7 @@ func TestAccKubernetesWorkspace_crashFailsApply(t *testing.T) {
 		CheckDestroy:             checkNothingLeft(t, b),
 		Steps: []resource.TestStep{
 			{
-				Config:      workspaceConfig(b.ns, id, `  env = { STANDIN_CRASH_EXIT = "7" }`),
+				Config:      workspaceConfig(b.ns, id, "  env = { STANDIN_CRASH_EXIT = \"7\" }\n  cpus = 0.25"),
 				ExpectError: regexp.MustCompile(`(?s)exit code 7.*crashing on purpose with code 7`),
 			},
 		},
@@ -335,5 +335,106 @@ resource "molecule_workspace" "test" {
 `,
 			ExpectError: regexp.MustCompile(`(?s)Kubernetes API server unreachable.*https://127.0.0.1:1 does not answer`),
 		}},
+	})
+}
+
+// Tiers 1 and 3 (with the opt-in) through Terraform, read back through both
+// data sources; then keep_volumes: destroying the tier-3 workspace leaves
+// its claims, listed as detached volumes.
+func TestAccKubernetesWorkspace_tiersDataSourcesKeepVolumes(t *testing.T) {
+	b := newBackend(t)
+	sandboxed, privileged := acctest.RandomID("tierone"), acctest.RandomID("tierthree")
+	workspaces := func(withPrivileged bool) string {
+		hcl := fmt.Sprintf(`
+resource "molecule_workspace" "sandboxed" {
+  workspace_id = %q
+  tier         = 1
+  cpus         = 0.25
+  labels       = { team = "research" }
+  config_files = { "config.yaml" = %q }
+}
+`, sandboxed, acctest.MinimalConfigYAML("sandboxed"))
+		if withPrivileged {
+			hcl += fmt.Sprintf(`
+resource "molecule_workspace" "privileged" {
+  workspace_id = %q
+  tier         = 3
+  cpus         = 0.25
+  memory_mb    = 256
+  keep_volumes = true
+  config_files = { "config.yaml" = %q }
+}
+`, privileged, acctest.MinimalConfigYAML("privileged"))
+		}
+		return hcl
+	}
+	dataSources := fmt.Sprintf(`
+data "molecule_workspace" "sandboxed" {
+  workspace_id = %q
+  depends_on   = [molecule_workspace.sandboxed]
+}
+data "molecule_workspaces" "research" {
+  labels     = { team = "research" }
+  depends_on = [molecule_workspace.sandboxed]
+}
+data "molecule_workspaces" "all" {
+  depends_on = [molecule_workspace.sandboxed]
+}
+`, sandboxed)
+	provider := providerConfig(b.ns, "allow_privileged_tiers = true")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			left := b.owned(t, "")
+			if left["PersistentVolumeClaim"] != 2 || left["Deployment"]+left["Pod"]+left["Service"]+left["Secret"] != 0 {
+				return fmt.Errorf("after destroy: %v, want only the kept workspace's 2 claims", left)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: provider + workspaces(true),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("molecule_workspace.sandboxed", tfjsonpath.New("isolation"),
+						knownvalue.StringExact("privileged=false pid=private network=pod readonly_rootfs=true tmpfs=/tmp:memory,size=64Mi")),
+					statecheck.ExpectKnownValue("molecule_workspace.sandboxed", tfjsonpath.New("workspace_volume"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue("molecule_workspace.privileged", tfjsonpath.New("isolation"),
+						knownvalue.StringExact("privileged=true pid=host network=pod readonly_rootfs=false")),
+				},
+				Check: func(*terraform.State) error {
+					one, three := b.readyPod(t, sandboxed), b.readyPod(t, privileged)
+					if sc := one.Spec.Containers[0].SecurityContext; sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+						return fmt.Errorf("tier 1 pod without a read-only root filesystem")
+					}
+					if sc := three.Spec.Containers[0].SecurityContext; sc.Privileged == nil || !*sc.Privileged || !three.Spec.HostPID {
+						return fmt.Errorf("tier 3 pod not privileged with the host's PID namespace")
+					}
+					return nil
+				},
+			},
+			{
+				Config: provider + workspaces(true) + dataSources,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.molecule_workspace.sandboxed", tfjsonpath.New("tier"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue("data.molecule_workspace.sandboxed", tfjsonpath.New("status"), knownvalue.StringExact("running")),
+					statecheck.ExpectKnownValue("data.molecule_workspace.sandboxed", tfjsonpath.New("internal_url"),
+						knownvalue.StringExact(fmt.Sprintf("http://%s.%s.svc:8000", workspace.ContainerName(sandboxed), b.ns))),
+					statecheck.ExpectKnownValue("data.molecule_workspaces.research", tfjsonpath.New("ids"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(sandboxed)})),
+					statecheck.ExpectKnownValue("data.molecule_workspaces.all", tfjsonpath.New("ids"), knownvalue.ListSizeExact(2)),
+				},
+			},
+			{
+				// The tier-3 workspace goes with keep_volumes: its claims stay.
+				Config: provider + workspaces(false) + dataSources,
+				Check: func(*terraform.State) error {
+					left := b.owned(t, privileged)
+					if left["PersistentVolumeClaim"] != 2 || left["Deployment"]+left["Pod"]+left["Service"]+left["Secret"] != 0 {
+						return fmt.Errorf("after removing the keep_volumes workspace: %v", left)
+					}
+					return nil
+				},
+			},
+		},
 	})
 }
