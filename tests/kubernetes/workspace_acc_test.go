@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -21,6 +20,7 @@ import (
 	backend "github.com/molecule-ai/terraform-provider-molecule/internal/kubernetes"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -282,17 +282,17 @@ func TestAccKubernetesWorkspace_unsupportedAttributes(t *testing.T) {
 			{
 				Config:      workspaceConfig(b.ns, id, fmt.Sprintf("  workspace_path = %q", dir)),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)workspace_path.*not supported on Kubernetes.*PersistentVolumeClaim`),
+				ExpectError: acctest.MessageRegexp("workspace_path", "is not supported on Kubernetes", "PersistentVolumeClaim"),
 			},
 			{
 				Config:      workspaceConfig(b.ns, id, `  network = "molecule-monorepo-net"`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)network.*not supported on Kubernetes.*NetworkPolicy`),
+				ExpectError: acctest.MessageRegexp("network", "is not supported on Kubernetes", "NetworkPolicy"),
 			},
 			{
 				Config:      workspaceConfig(b.ns, id, "", `network = "molecule-monorepo-net"`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Docker setting with a kubernetes block.*second provider`),
+				ExpectError: acctest.MessageRegexp("Docker setting with a kubernetes block", "second provider"),
 			},
 		},
 	})
@@ -309,7 +309,7 @@ func TestAccKubernetesWorkspace_crashFailsApply(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      workspaceConfig(b.ns, id, "  env = { STANDIN_CRASH_EXIT = \"7\" }\n  cpus = 0.25"),
-				ExpectError: regexp.MustCompile(`(?s)exit code 7.*crashing on purpose with code 7`),
+				ExpectError: acctest.MessageRegexp("exit code 7", "crashing on purpose with code 7"),
 			},
 		},
 	})
@@ -333,7 +333,7 @@ resource "molecule_workspace" "test" {
   config_files = { "config.yaml" = "name: x\n" }
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Kubernetes API server unreachable.*https://127.0.0.1:1 does not answer`),
+			ExpectError: acctest.MessageRegexp("Kubernetes API server unreachable", "https://127.0.0.1:1 does not answer"),
 		}},
 	})
 }
@@ -436,5 +436,36 @@ data "molecule_workspaces" "all" {
 				},
 			},
 		},
+	})
+}
+
+// A foreign object holding a name the workspace would take fails the plan,
+// and is left as it was.
+func TestAccKubernetesWorkspace_foreignNameFailsPlan(t *testing.T) {
+	b := newBackend(t)
+	id := acctest.RandomID("foreign")
+	ctx := context.Background()
+	if _, err := b.cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: b.ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	foreign := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: backend.ConfigSecretName(id), Labels: map[string]string{"app": "theirs"}},
+		StringData: map[string]string{"k": "v"}}
+	made, err := b.cs.CoreV1().Secrets(b.ns).Create(ctx, foreign, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			got, err := b.cs.CoreV1().Secrets(b.ns).Get(ctx, foreign.Name, metav1.GetOptions{})
+			if err != nil || got.ResourceVersion != made.ResourceVersion {
+				return fmt.Errorf("the foreign Secret changed or went: %v, %v", got, err)
+			}
+			return checkNothingLeft(t, b)(nil)
+		},
+		Steps: []resource.TestStep{{
+			Config:      workspaceConfig(b.ns, id, "  cpus = 0.25"),
+			ExpectError: acctest.MessageRegexp("Secret "+backend.ConfigSecretName(id), "not managed by this provider"),
+		}},
 	})
 }
