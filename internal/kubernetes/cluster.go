@@ -87,7 +87,7 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	cs, err := clientset.NewForConfig(rc)
 	if err != nil {
-		return nil, fmt.Errorf("Kubernetes API server %s: %w", rc.Host, err)
+		return nil, fmt.Errorf("the Kubernetes API server %s: %w", rc.Host, err)
 	}
 	return NewWithClient(cs, rc.Host, cfg), nil
 }

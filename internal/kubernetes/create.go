@@ -117,7 +117,7 @@ func (c *Cluster) inspectAfter(ctx context.Context, s workspace.WorkspaceSpec) (
 	obs, err := c.Inspect(ctx, s.WorkspaceID, true)
 	if err != nil || !obs.Exists {
 		if err == nil {
-			err = fmt.Errorf("Deployment %s vanished from namespace %s right after it was made", s.ContainerName(), c.opts.Namespace)
+			err = fmt.Errorf("the Deployment %s vanished from namespace %s right after it was made", s.ContainerName(), c.opts.Namespace)
 		}
 		return partialObservation(s), err
 	}
@@ -147,7 +147,7 @@ func (c *Cluster) putSecret(ctx context.Context, sec *corev1.Secret, workspaceID
 		return c.apiError("reading Secret "+sec.Name, err)
 	}
 	if !workspace.IsOwned(have.Labels, workspaceID) {
-		return fmt.Errorf("Secret %s in namespace %s is not managed by this provider: refusing to change it", sec.Name, c.opts.Namespace)
+		return fmt.Errorf("the Secret %s in namespace %s is not managed by this provider: refusing to change it", sec.Name, c.opts.Namespace)
 	}
 	have.Data, have.StringData = sec.Data, nil
 	if _, err := secrets.Update(ctx, have, metav1.UpdateOptions{}); err != nil {

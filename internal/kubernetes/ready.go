@@ -75,7 +75,7 @@ func (c *Cluster) waitReady(ctx context.Context, s workspace.WorkspaceSpec, base
 			return fmt.Errorf("waiting for %s: %w", name, err)
 		}
 		if dep == nil {
-			return fmt.Errorf("Deployment %s was deleted from namespace %s while waiting for it", name, c.opts.Namespace)
+			return fmt.Errorf("the Deployment %s was deleted from namespace %s while waiting for it", name, c.opts.Namespace)
 		}
 		for i := range pods {
 			p := &pods[i]

@@ -34,7 +34,7 @@ func (c *Cluster) Update(ctx context.Context, s workspace.WorkspaceSpec, ch work
 		return workspace.ObservedWorkspace{}, err
 	}
 	if dep == nil {
-		return workspace.ObservedWorkspace{}, fmt.Errorf("Deployment %s in namespace %s on %s is missing or not managed by this provider for workspace %q; refusing to change it", name, c.opts.Namespace, c.host, s.WorkspaceID)
+		return workspace.ObservedWorkspace{}, fmt.Errorf("the Deployment %s in namespace %s on %s is missing or not managed by this provider for workspace %q; refusing to change it", name, c.opts.Namespace, c.host, s.WorkspaceID)
 	}
 	objs, err := BuildObjects(s, c.opts)
 	if err != nil {
