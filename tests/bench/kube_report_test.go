@@ -54,6 +54,11 @@ func TestKubeTargetsJudgeRatiosAndPlanMarginalCost(t *testing.T) {
 		t.Errorf("unlogged refresh calls judged: %+v", tg)
 	}
 
+	noisy, _ := kubeReport([]int{10, 50}, 1, 1, func(n int) float64 { return 2 - 0.01*float64(n) })
+	if tg := targetNamed(t, noisy, "Kubernetes: no-change plan marginal cost"); tg.Holds || !strings.Contains(tg.Value, "noise") {
+		t.Errorf("a negative marginal cost judged: %+v", tg)
+	}
+
 	bad, _ := kubeReport([]int{10, 50}, 1.3, 1.25, func(n int) float64 { return 1 + 0.012*float64(n) })
 	for _, prefix := range []string{"Kubernetes: create within", "Kubernetes: destroy within", "Kubernetes: no-change plan marginal cost"} {
 		if tg := targetNamed(t, bad, prefix); tg.Holds {
