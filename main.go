@@ -22,11 +22,13 @@ func main() {
 	flag.Parse()
 	quietLogsUnlessAsked()
 	tuneGCUnlessSet()
+	stopProfile := startCPUProfile()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/molecule-ai/molecule",
 		Debug:   debug,
 	})
+	stopProfile()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -30,6 +30,10 @@ fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
+# The TestPlan* unit tests run terraform against the provider on a fake
+# backend: the one TF_ACC_TERRAFORM_PATH names, else the one on PATH.
+TF_ACC_TERRAFORM_PATH="${TF_ACC_TERRAFORM_PATH:-$(command -v terraform || true)}"
+export TF_ACC_TERRAFORM_PATH
 env -u TF_ACC DOCKER_HOST=unix:///nonexistent.sock go test ./... -count=1 -json >"$log" || status=$?
 grep -h '"Action":"output"' "$log" | grep -E -- '--- FAIL|^.*FAIL\\t' | sed -E 's/.*"Output":"(.*)"}$/\1/' || true
 if [ "$status" -ne 0 ]; then

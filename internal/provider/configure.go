@@ -20,10 +20,9 @@ import (
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
 
-// configure turns the provider block into a connected engine and defaults.
-// The engine is pinged once here, so an engine that does not answer gives one
-// error naming the host before any resource is planned or touched.
-func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData, diag.Diagnostics) {
+// configure turns the provider block into a connected engine and defaults;
+// a non-nil backend (NewWithBackend) is used instead of the engine.
+func configure(ctx context.Context, cfg providerModel, backend workspace.Backend) (*resources.ProviderData, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	for attr, v := range map[string]bool{
 		"host": cfg.Host.IsUnknown(), "network": cfg.Network.IsUnknown(), "runtime_images": cfg.RuntimeImages.IsUnknown(),
@@ -55,6 +54,40 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 	if diags.HasError() {
 		return nil, diags
 	}
+	if backend == nil {
+		engine, engineDiags := dockerEngine(ctx, cfg, creds, sshOpts)
+		diags.Append(engineDiags...)
+		if diags.HasError() {
+			return nil, diags
+		}
+		backend = engine
+	}
+	platformClient, platformDiags := platformClient(cfg)
+	diags.Append(platformDiags...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	network := cfg.Network.ValueString()
+	if network == "" {
+		network = workspace.DefaultNetwork
+	}
+	return &resources.ProviderData{
+		Backend:              backend,
+		Network:              network,
+		PlatformURL:          cfg.PlatformURL.ValueString(),
+		RuntimeImages:        workspace.RuntimeImages(imageRegistry(cfg.ImageRegistry), overrides),
+		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),
+		ImagePull:            orDefault(cfg.ImagePull.ValueString(), workspace.PullMissing),
+		RegistryPasswords:    registryPasswords(creds),
+		Platform:             platformClient,
+	}, diags
+}
+
+// dockerEngine connects to the engine the provider block describes. It is
+// pinged once here, so an engine that does not answer gives one error naming
+// the host before any resource is planned or touched.
+func dockerEngine(ctx context.Context, cfg providerModel, creds []workspace.RegistryCredential, sshOpts []string) (*docker.Engine, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	engine, err := docker.NewEngine(docker.EngineConfig{
 		Host:                cfg.Host.ValueString(),
 		CAMaterial:          cfg.CAMaterial.ValueString(),
@@ -73,25 +106,7 @@ func configure(ctx context.Context, cfg providerModel) (*resources.ProviderData,
 		diags.AddError("Docker engine unreachable", err.Error()+". Start it, or set the provider's host (or DOCKER_HOST) to an engine that runs.")
 		return nil, diags
 	}
-	platformClient, platformDiags := platformClient(cfg)
-	diags.Append(platformDiags...)
-	if diags.HasError() {
-		return nil, diags
-	}
-	network := cfg.Network.ValueString()
-	if network == "" {
-		network = workspace.DefaultNetwork
-	}
-	return &resources.ProviderData{
-		Backend:              engine,
-		Network:              network,
-		PlatformURL:          cfg.PlatformURL.ValueString(),
-		RuntimeImages:        workspace.RuntimeImages(imageRegistry(cfg.ImageRegistry), overrides),
-		AllowPrivilegedTiers: cfg.AllowPrivilegedTiers.ValueBool(),
-		ImagePull:            orDefault(cfg.ImagePull.ValueString(), workspace.PullMissing),
-		RegistryPasswords:    registryPasswords(creds),
-		Platform:             platformClient,
-	}, diags
+	return engine, diags
 }
 
 // configureOnKubernetes is configure for a provider with a kubernetes

@@ -26,11 +26,25 @@ import (
 
 var _ provider.Provider = (*moleculeProvider)(nil)
 
-type moleculeProvider struct{ version string }
+type moleculeProvider struct {
+	version string
+	// backend, when set, is used instead of the engine the provider block
+	// describes (see NewWithBackend).
+	backend workspace.Backend
+}
 
 // New returns a constructor for the provider, as providerserver expects.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &moleculeProvider{version: version} }
+}
+
+// NewWithBackend is New with every workspace on b, whatever the provider
+// block says of engines: the seam through which unit tests run the real
+// provider on a fake backend (internal/fakebackend) without any engine.
+// b outlives each provider instance, so it keeps state across the
+// Terraform commands of a test.
+func NewWithBackend(version string, b workspace.Backend) func() provider.Provider {
+	return func() provider.Provider { return &moleculeProvider{version: version, backend: b} }
 }
 
 type providerModel struct {
@@ -161,7 +175,7 @@ func (p *moleculeProvider) Configure(ctx context.Context, req provider.Configure
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data, diags := configure(ctx, cfg)
+	data, diags := configure(ctx, cfg, p.backend)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -131,12 +131,12 @@ func (r *platformWorkspaceResource) ModifyPlan(ctx context.Context, req resource
 		return
 	}
 	var state platformWorkspaceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(readModel(ctx, req.State.Schema, req.State.Raw, &state)...)
 	if state.Runtime.ValueString() != platform.RuntimeExternal {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("runtime"), types.StringValue(platform.RuntimeExternal))...)
 	}
 	var config platformWorkspaceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Config.Schema, req.Config.Raw, &config)...)
 	if !state.BudgetLimit.IsNull() && config.BudgetLimit.IsNull() {
 		warnUnclearable(&resp.Diagnostics, "budget_limit", state.ID.ValueString(), strconv.FormatFloat(state.BudgetLimit.ValueFloat64(), 'g', -1, 64))
 	}
@@ -155,7 +155,7 @@ func warnUnclearable(diags *diag.Diagnostics, name, id, last string) {
 
 func (r *platformWorkspaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan platformWorkspaceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Plan.Schema, req.Plan.Raw, &plan)...)
 	c := r.client(&resp.Diagnostics, true)
 	if resp.Diagnostics.HasError() || c == nil {
 		return
@@ -175,22 +175,22 @@ func (r *platformWorkspaceResource) Create(ctx context.Context, req resource.Cre
 	if plan.Tier.IsUnknown() {
 		plan.Tier = types.Int64Null()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(writeModel(ctx, resp.State.Schema, &resp.State.Raw, &plan)...)
 	r.settle(ctx, c, &plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(writeModel(ctx, resp.State.Schema, &resp.State.Raw, &plan)...)
 }
 
 func (r *platformWorkspaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state platformWorkspaceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Plan.Schema, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(readModel(ctx, req.State.Schema, req.State.Raw, &state)...)
 	c := r.client(&resp.Diagnostics, true)
 	if resp.Diagnostics.HasError() || c == nil {
 		return
 	}
 	plan.ID, plan.AuthToken = state.ID, state.AuthToken
 	r.settle(ctx, c, &plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(writeModel(ctx, resp.State.Schema, &resp.State.Raw, &plan)...)
 }
 
 // settle reads the record back and PATCHes whatever differs from the plan,
@@ -275,7 +275,7 @@ func applyRecord(m *platformWorkspaceModel, w platform.Workspace) {
 
 func (r *platformWorkspaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state platformWorkspaceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(readModel(ctx, req.State.Schema, req.State.Raw, &state)...)
 	c := r.client(&resp.Diagnostics, false)
 	if resp.Diagnostics.HasError() || c == nil {
 		return
@@ -295,12 +295,12 @@ func (r *platformWorkspaceResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	applyRecord(&state, got)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(writeModel(ctx, resp.State.Schema, &resp.State.Raw, &state)...)
 }
 
 func (r *platformWorkspaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state platformWorkspaceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(readModel(ctx, req.State.Schema, req.State.Raw, &state)...)
 	c := r.client(&resp.Diagnostics, true)
 	if resp.Diagnostics.HasError() || c == nil {
 		return

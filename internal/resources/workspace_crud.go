@@ -21,8 +21,9 @@ const (
 )
 
 func (r *workspaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan workspaceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var plan, config workspaceModel
+	resp.Diagnostics.Append(readModel(ctx, req.Plan.Schema, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Config.Schema, req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -33,12 +34,12 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 
 	manifest, ok := scanTemplate(plan.TemplatePath, &resp.Diagnostics)
 	spec := toSpec(ctx, plan, manifest, timeout, &resp.Diagnostics)
-	spec.SecretEnv = secretEnvFromConfig(ctx, req.Config, &resp.Diagnostics)
+	spec.SecretEnv = stringMap(ctx, config.SecretEnvWO, &resp.Diagnostics)
 	spec.ImagePull = r.data.pullPolicy(plan.ImagePull)
 	if !plan.ImageDigest.IsUnknown() {
 		spec.ImageDigest = plan.ImageDigest.ValueString()
 	}
-	spec.PlatformToken = platformTokenFromConfig(ctx, req.Config, &resp.Diagnostics)
+	spec.PlatformToken = config.PlatformTokenWO.ValueString()
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
@@ -56,7 +57,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 		// Recorded even on failure: Terraform then taints it, and the next
 		// apply replaces it instead of leaving it orphaned.
 		applyObserved(ctx, &plan, obs, r.data.internalURL(plan.WorkspaceID.ValueString()), false, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(writeModel(ctx, resp.State.Schema, &resp.State.Raw, &plan)...)
 		recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 	}
 	if err != nil {
@@ -70,7 +71,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 
 func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state workspaceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(readModel(ctx, req.State.Schema, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -116,14 +117,14 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if importing {
 		state.ImageDigest = types.StringValue(r.data.Backend.ImageDigestOf(ctx, obs.Image, obs.ImageID))
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(writeModel(ctx, resp.State.Schema, &resp.State.Raw, &state)...)
 	recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 }
 
 func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state workspaceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Plan.Schema, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(readModel(ctx, req.State.Schema, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -154,7 +155,7 @@ func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	if obs.Exists {
 		applyObserved(ctx, &plan, obs, r.data.internalURL(plan.WorkspaceID.ValueString()), false, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(writeModel(ctx, resp.State.Schema, &resp.State.Raw, &plan)...)
 		recordConfigStamp(ctx, resp.Private, obs.ConfigStamp, &resp.Diagnostics)
 	}
 	if err != nil {
@@ -164,7 +165,7 @@ func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateReque
 
 func (r *workspaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state workspaceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(readModel(ctx, req.State.Schema, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

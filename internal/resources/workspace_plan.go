@@ -11,7 +11,6 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -27,12 +26,12 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return // destroy, or provider not configured yet
 	}
 	var plan, config workspaceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Plan.Schema, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Config.Schema, req.Config.Raw, &config)...)
 	var state *workspaceModel
 	if !req.State.Raw.IsNull() {
 		state = &workspaceModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		resp.Diagnostics.Append(readModel(ctx, req.State.Schema, req.State.Raw, state)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -79,13 +78,20 @@ func (r *workspaceResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	default:
 		p.decideReplacements()
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if state != nil && !resp.Plan.Raw.Equal(req.State.Raw) {
-		// Anything that (re)starts the container changes these.
-		for _, attr := range []string{"status", "restart_count", "oom_killed", "host_url"} {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), unknownOf(attr))...)
-		}
+	resp.Diagnostics.Append(writeModel(ctx, resp.Plan.Schema, &resp.Plan.Raw, &plan)...)
+	if state != nil && !resp.Diagnostics.HasError() && !resp.Plan.Raw.Equal(req.State.Raw) {
+		markVolatileUnknown(&plan)
+		resp.Diagnostics.Append(writeModel(ctx, resp.Plan.Schema, &resp.Plan.Raw, &plan)...)
 	}
+}
+
+// markVolatileUnknown marks what anything that (re)starts the container
+// changes: status, restart_count, oom_killed and host_url.
+func markVolatileUnknown(m *workspaceModel) {
+	m.Status = types.StringUnknown()
+	m.RestartCount = types.Int64Unknown()
+	m.OOMKilled = types.BoolUnknown()
+	m.HostURL = types.StringUnknown()
 }
 
 type planner struct {
@@ -364,15 +370,3 @@ func (p *planner) defaultCPUs(tierDefault float64) float64 {
 }
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
-
-// unknownOf returns an unknown value of the type of a volatile attribute.
-func unknownOf(attribute string) attr.Value {
-	switch attribute {
-	case "restart_count":
-		return types.Int64Unknown()
-	case "oom_killed":
-		return types.BoolUnknown()
-	default:
-		return types.StringUnknown()
-	}
-}
