@@ -210,6 +210,9 @@ func (e *Engine) crash(s workspace.WorkspaceSpec, id string, o workspace.Observe
 		// Already run again by its restart policy: its state describes the
 		// new run, the engine's events the exit that matters.
 		o.Status = "restarted"
+		// The engine replays only its last 256 events: on a busy engine
+		// the exit may be gone, and the new run's 0 would be a lie.
+		o.ExitCode = workspace.ExitCodeUnknown
 		if code, oom, ok := e.lastExit(ctx, id); ok {
 			o.ExitCode, o.OOMKilled = code, oom
 		}

@@ -329,6 +329,24 @@ func containerEvent(action events.Action, attrs map[string]string) events.Messag
 	return events.Message{Type: events.ContainerEventType, Action: action, Actor: events.Actor{ID: "c0ffee", Attributes: attrs}}
 }
 
+// On a busy engine the failed run's events may have left the engine's
+// replay buffer: the crash then says the exit code is unknown, never 0.
+func TestWaitReadyRestartedContainerWithoutEvents(t *testing.T) {
+	again := inspected(state("running"), 1, "")
+	again.Created = "2026-01-01T00:00:00Z"
+	again.State.StartedAt = "2026-01-01T00:00:02Z"
+	fake := &fakeEvents{fakeDocker: &fakeDocker{inspects: []container.InspectResponse{inspected(state("running"), 0, ""), again}}}
+	e := &Engine{cli: fake, host: "fake", local: true}
+	err := e.WaitReady(context.Background(), workspace.WorkspaceSpec{WorkspaceID: "abc", Tier: 2, ReadyTimeout: time.Minute}, "c0ffee", 0, nil)
+	var crash *workspace.CrashError
+	if !errors.As(err, &crash) || crash.ExitCode != workspace.ExitCodeUnknown {
+		t.Fatalf("WaitReady = %v, want a CrashError with an unknown exit code", err)
+	}
+	if msg := crash.Error(); !strings.Contains(msg, "exit code unknown") || strings.Contains(msg, "exit code 0") {
+		t.Errorf("message: %s", msg)
+	}
+}
+
 // When the restart policy ran the container again before a look at it, its
 // state tells only of the new run: the exit code and the OOM kill of the run
 // that failed come from the engine's events.

@@ -21,7 +21,7 @@ import (
 )
 
 // configure turns the provider block into a connected engine and defaults;
-// a non-nil backend (NewWithBackend) is used instead of the engine.
+// a non-nil backend (NewWithBackend) is used instead of the Docker engine.
 func configure(ctx context.Context, cfg providerModel, backend workspace.Backend) (*resources.ProviderData, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	for attr, v := range map[string]bool{

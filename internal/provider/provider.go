@@ -28,8 +28,8 @@ var _ provider.Provider = (*moleculeProvider)(nil)
 
 type moleculeProvider struct {
 	version string
-	// backend, when set, is used instead of the engine the provider block
-	// describes (see NewWithBackend).
+	// backend, when set, is used instead of the Docker engine the provider
+	// block describes (see NewWithBackend).
 	backend workspace.Backend
 }
 
@@ -38,11 +38,11 @@ func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &moleculeProvider{version: version} }
 }
 
-// NewWithBackend is New with every workspace on b, whatever the provider
-// block says of engines: the seam through which unit tests run the real
-// provider on a fake backend (internal/fakebackend) without any engine.
-// b outlives each provider instance, so it keeps state across the
-// Terraform commands of a test.
+// NewWithBackend is New with b in place of the Docker engine (host, TLS and
+// ssh settings are not used; a kubernetes block still selects its cluster):
+// the seam through which unit tests run the real provider on a fake backend
+// (internal/fakebackend) without any engine. b outlives each provider
+// instance, so it keeps state across the Terraform commands of a test.
 func NewWithBackend(version string, b workspace.Backend) func() provider.Provider {
 	return func() provider.Provider { return &moleculeProvider{version: version, backend: b} }
 }

@@ -74,21 +74,21 @@ func TestPlanCreate_plannedValues(t *testing.T) {
 // backend's CPU count) and whether there is a /workspace volume.
 func TestPlanCreate_tierDefaults(t *testing.T) {
 	for _, tt := range []struct {
-		tier            int
-		hostCPUs        int
-		wantCPUs        float64
-		wantWorkspaceVl bool
+		tier               int
+		hostCPUs           int
+		wantCPUs           float64
+		hasWorkspaceVolume bool
 	}{
 		{tier: 1, hostCPUs: 4, wantCPUs: 1},
-		{tier: 3, hostCPUs: 4, wantCPUs: 2, wantWorkspaceVl: true},
-		{tier: 3, hostCPUs: 1, wantCPUs: 1, wantWorkspaceVl: true}, // capped at the host's CPUs
+		{tier: 3, hostCPUs: 4, wantCPUs: 2, hasWorkspaceVolume: true},
+		{tier: 3, hostCPUs: 1, wantCPUs: 1, hasWorkspaceVolume: true}, // capped at the host's CPUs
 	} {
 		t.Run(fmt.Sprintf("tier%d_%dcpus", tt.tier, tt.hostCPUs), func(t *testing.T) {
 			b := newUnitFake()
 			b.SetCPUCount(tt.hostCPUs)
 			id := fmt.Sprintf("unittier%dcpu%d", tt.tier, tt.hostCPUs)
 			volume := ""
-			if tt.wantWorkspaceVl {
+			if tt.hasWorkspaceVolume {
 				volume = workspace.WorkspaceVolumeName(id)
 			}
 			runUnit(t, b, resource.TestStep{

@@ -20,10 +20,18 @@ type CrashError struct {
 	Logs         []string
 }
 
+// ExitCodeUnknown is CrashError's ExitCode when the failed run's exit could
+// not be recovered: better said than reported as 0.
+const ExitCodeUnknown = -1
+
 func (c *CrashError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "workspace container %s stopped serving %s after start: status %s, exit code %d, OOM killed %t, restarts %d.",
-		c.Container, c.After.Round(10*time.Millisecond), c.Status, c.ExitCode, c.OOMKilled, c.RestartCount)
+	exit := fmt.Sprintf("exit code %d", c.ExitCode)
+	if c.ExitCode == ExitCodeUnknown {
+		exit = "exit code unknown (the engine no longer reports the failed run's exit)"
+	}
+	fmt.Fprintf(&b, "workspace container %s stopped serving %s after start: status %s, %s, OOM killed %t, restarts %d.",
+		c.Container, c.After.Round(10*time.Millisecond), c.Status, exit, c.OOMKilled, c.RestartCount)
 	b.WriteString(" It has been stopped so that its restart policy does not loop.")
 	if len(c.Logs) > 0 {
 		fmt.Fprintf(&b, "\nLast %d log lines:\n  %s", len(c.Logs), strings.Join(c.Logs, "\n  "))
