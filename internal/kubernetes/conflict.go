@@ -90,7 +90,7 @@ func (c *Cluster) checkNamesFree(ctx context.Context, workspaceID string) error 
 		return err
 	}
 	if dep != nil {
-		return fmt.Errorf("the Deployment %s for workspace %q already exists in namespace %s on %s: it is managed by another Terraform state or was left by an interrupted apply; adopt it with terraform import, or delete it and apply again",
+		return fmt.Errorf("the Deployment %s of workspace %q already exists in namespace %s on %s: it is managed by another Terraform state or was left by an interrupted apply; adopt it with terraform import, or delete it and apply again",
 			dep.Name, workspaceID, c.opts.Namespace, c.host)
 	}
 	return nil

@@ -27,6 +27,14 @@ func (c *Cluster) Delete(ctx context.Context, r workspace.Removal, progress work
 	if err := c.deleteOwned(ctx, kindDeployment, name, id); err != nil {
 		return err
 	}
+	// ReplicaSets left by a Deployment deleted outside Terraform with
+	// orphan propagation would keep the pod (and its claims) alive: they
+	// carry the pod template's labels, ours, and go the same way.
+	background := metav1.DeletePropagationBackground
+	if err := c.cs.AppsV1().ReplicaSets(c.opts.Namespace).DeleteCollection(ctx,
+		metav1.DeleteOptions{PropagationPolicy: &background}, metav1.ListOptions{LabelSelector: selectorString(id)}); err != nil && !apierrors.IsNotFound(err) {
+		return c.apiError("deleting the ReplicaSets of "+name, err)
+	}
 	if err := c.waitPodsGone(ctx, id, stopTimeout); err != nil {
 		return err
 	}

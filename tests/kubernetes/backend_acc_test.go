@@ -330,6 +330,30 @@ func TestAccKubernetesBackend_keepVolumes(t *testing.T) {
 	}
 }
 
+// A Deployment deleted outside Terraform with orphan propagation leaves
+// its ReplicaSet and pod behind (ours by their labels): delete removes them
+// too, and everything else of the workspace.
+func TestAccKubernetesBackend_deleteAfterOrphanedReplicaSet(t *testing.T) {
+	b := newBackend(t)
+	ctx := context.Background()
+	s := spec(2, "orphan")
+	b.create(t, s)
+	orphan := metav1.DeletePropagationOrphan
+	if err := b.cs.AppsV1().Deployments(b.ns).Delete(ctx, s.ContainerName(), metav1.DeleteOptions{PropagationPolicy: &orphan}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the Deployment gone with its ReplicaSet orphaned", func() bool {
+		_, err := b.cs.AppsV1().Deployments(b.ns).Get(ctx, s.ContainerName(), metav1.GetOptions{})
+		return err != nil && b.owned(t, s.WorkspaceID)["ReplicaSet"] == 1 && len(b.pods(t, s.WorkspaceID)) == 1
+	})
+	b.remove(t, s, false)
+	for kind, n := range b.owned(t, s.WorkspaceID) {
+		if n != 0 {
+			t.Errorf("%d %s objects with our labels left after delete", n, kind)
+		}
+	}
+}
+
 // An object without our labels holding a name we would take is reported
 // and never touched, by create or delete.
 func TestAccKubernetesBackend_foreignObjectUntouched(t *testing.T) {

@@ -52,6 +52,9 @@ func spec(tier int, suffix string) workspace.WorkspaceSpec {
 		Env:         map[string]string{"MOLECULE_TEST_VALUE": "value-" + suffix},
 		PlatformURL: "http://platform.invalid:8080",
 		Running:     true, WaitForReady: true, ReadyTimeout: 2 * time.Minute,
+		// Small requests: the test cluster is one node of 2 CPUs, shared
+		// with other tests (a tier's defaults would take a whole CPU).
+		CPUs: 0.25, MemoryMB: 128,
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -21,6 +20,7 @@ import (
 	backend "github.com/molecule-ai/terraform-provider-molecule/internal/kubernetes"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -90,7 +90,7 @@ func TestAccKubernetesWorkspace_lifecycle(t *testing.T) {
 		CheckDestroy:             checkNothingLeft(t, b),
 		Steps: []resource.TestStep{
 			{
-				Config: workspaceConfig(b.ns, id, `  env = { GREETING = "hello" }`),
+				Config: workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  cpus = 0.25"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("molecule_workspace.test", tfjsonpath.New("status"), knownvalue.StringExact("running")),
 					statecheck.ExpectKnownValue("molecule_workspace.test", tfjsonpath.New("internal_url"),
@@ -282,17 +282,17 @@ func TestAccKubernetesWorkspace_unsupportedAttributes(t *testing.T) {
 			{
 				Config:      workspaceConfig(b.ns, id, fmt.Sprintf("  workspace_path = %q", dir)),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)workspace_path.*not supported on Kubernetes.*PersistentVolumeClaim`),
+				ExpectError: acctest.MessageRegexp("workspace_path", "is not supported on Kubernetes", "PersistentVolumeClaim"),
 			},
 			{
 				Config:      workspaceConfig(b.ns, id, `  network = "molecule-monorepo-net"`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)network.*not supported on Kubernetes.*NetworkPolicy`),
+				ExpectError: acctest.MessageRegexp("network", "is not supported on Kubernetes", "NetworkPolicy"),
 			},
 			{
 				Config:      workspaceConfig(b.ns, id, "", `network = "molecule-monorepo-net"`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Docker setting with a kubernetes block.*second provider`),
+				ExpectError: acctest.MessageRegexp("Docker setting with a kubernetes block", "second provider"),
 			},
 		},
 	})
@@ -308,8 +308,8 @@ func TestAccKubernetesWorkspace_crashFailsApply(t *testing.T) {
 		CheckDestroy:             checkNothingLeft(t, b),
 		Steps: []resource.TestStep{
 			{
-				Config:      workspaceConfig(b.ns, id, `  env = { STANDIN_CRASH_EXIT = "7" }`),
-				ExpectError: regexp.MustCompile(`(?s)exit code 7.*crashing on purpose with code 7`),
+				Config:      workspaceConfig(b.ns, id, "  env = { STANDIN_CRASH_EXIT = \"7\" }\n  cpus = 0.25"),
+				ExpectError: acctest.MessageRegexp("exit code 7", "crashing on purpose with code 7"),
 			},
 		},
 	})
@@ -333,7 +333,139 @@ resource "molecule_workspace" "test" {
   config_files = { "config.yaml" = "name: x\n" }
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Kubernetes API server unreachable.*https://127.0.0.1:1 does not answer`),
+			ExpectError: acctest.MessageRegexp("Kubernetes API server unreachable", "https://127.0.0.1:1 does not answer"),
+		}},
+	})
+}
+
+// Tiers 1 and 3 (with the opt-in) through Terraform, read back through both
+// data sources; then keep_volumes: destroying the tier-3 workspace leaves
+// its claims, listed as detached volumes.
+func TestAccKubernetesWorkspace_tiersDataSourcesKeepVolumes(t *testing.T) {
+	b := newBackend(t)
+	sandboxed, privileged := acctest.RandomID("tierone"), acctest.RandomID("tierthree")
+	workspaces := func(withPrivileged bool) string {
+		hcl := fmt.Sprintf(`
+resource "molecule_workspace" "sandboxed" {
+  workspace_id = %q
+  tier         = 1
+  cpus         = 0.25
+  labels       = { team = "research" }
+  config_files = { "config.yaml" = %q }
+}
+`, sandboxed, acctest.MinimalConfigYAML("sandboxed"))
+		if withPrivileged {
+			hcl += fmt.Sprintf(`
+resource "molecule_workspace" "privileged" {
+  workspace_id = %q
+  tier         = 3
+  cpus         = 0.25
+  memory_mb    = 256
+  keep_volumes = true
+  config_files = { "config.yaml" = %q }
+}
+`, privileged, acctest.MinimalConfigYAML("privileged"))
+		}
+		return hcl
+	}
+	dataSources := fmt.Sprintf(`
+data "molecule_workspace" "sandboxed" {
+  workspace_id = %q
+  depends_on   = [molecule_workspace.sandboxed]
+}
+data "molecule_workspaces" "research" {
+  labels     = { team = "research" }
+  depends_on = [molecule_workspace.sandboxed]
+}
+data "molecule_workspaces" "all" {
+  depends_on = [molecule_workspace.sandboxed]
+}
+`, sandboxed)
+	provider := providerConfig(b.ns, "allow_privileged_tiers = true")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			left := b.owned(t, "")
+			if left["PersistentVolumeClaim"] != 2 || left["Deployment"]+left["Pod"]+left["Service"]+left["Secret"] != 0 {
+				return fmt.Errorf("after destroy: %v, want only the kept workspace's 2 claims", left)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: provider + workspaces(true),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("molecule_workspace.sandboxed", tfjsonpath.New("isolation"),
+						knownvalue.StringExact("privileged=false pid=private network=pod readonly_rootfs=true tmpfs=/tmp:memory,size=64Mi")),
+					statecheck.ExpectKnownValue("molecule_workspace.sandboxed", tfjsonpath.New("workspace_volume"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue("molecule_workspace.privileged", tfjsonpath.New("isolation"),
+						knownvalue.StringExact("privileged=true pid=host network=pod readonly_rootfs=false")),
+				},
+				Check: func(*terraform.State) error {
+					one, three := b.readyPod(t, sandboxed), b.readyPod(t, privileged)
+					if sc := one.Spec.Containers[0].SecurityContext; sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+						return fmt.Errorf("tier 1 pod without a read-only root filesystem")
+					}
+					if sc := three.Spec.Containers[0].SecurityContext; sc.Privileged == nil || !*sc.Privileged || !three.Spec.HostPID {
+						return fmt.Errorf("tier 3 pod not privileged with the host's PID namespace")
+					}
+					return nil
+				},
+			},
+			{
+				Config: provider + workspaces(true) + dataSources,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.molecule_workspace.sandboxed", tfjsonpath.New("tier"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue("data.molecule_workspace.sandboxed", tfjsonpath.New("status"), knownvalue.StringExact("running")),
+					statecheck.ExpectKnownValue("data.molecule_workspace.sandboxed", tfjsonpath.New("internal_url"),
+						knownvalue.StringExact(fmt.Sprintf("http://%s.%s.svc:8000", workspace.ContainerName(sandboxed), b.ns))),
+					statecheck.ExpectKnownValue("data.molecule_workspaces.research", tfjsonpath.New("ids"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(sandboxed)})),
+					statecheck.ExpectKnownValue("data.molecule_workspaces.all", tfjsonpath.New("ids"), knownvalue.ListSizeExact(2)),
+				},
+			},
+			{
+				// The tier-3 workspace goes with keep_volumes: its claims stay.
+				Config: provider + workspaces(false) + dataSources,
+				Check: func(*terraform.State) error {
+					left := b.owned(t, privileged)
+					if left["PersistentVolumeClaim"] != 2 || left["Deployment"]+left["Pod"]+left["Service"]+left["Secret"] != 0 {
+						return fmt.Errorf("after removing the keep_volumes workspace: %v", left)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// A foreign object holding a name the workspace would take fails the plan,
+// and is left as it was.
+func TestAccKubernetesWorkspace_foreignNameFailsPlan(t *testing.T) {
+	b := newBackend(t)
+	id := acctest.RandomID("foreign")
+	ctx := context.Background()
+	if _, err := b.cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: b.ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	foreign := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: backend.ConfigSecretName(id), Labels: map[string]string{"app": "theirs"}},
+		StringData: map[string]string{"k": "v"}}
+	made, err := b.cs.CoreV1().Secrets(b.ns).Create(ctx, foreign, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			got, err := b.cs.CoreV1().Secrets(b.ns).Get(ctx, foreign.Name, metav1.GetOptions{})
+			if err != nil || got.ResourceVersion != made.ResourceVersion {
+				return fmt.Errorf("the foreign Secret changed or went: %v, %v", got, err)
+			}
+			return checkNothingLeft(t, b)(nil)
+		},
+		Steps: []resource.TestStep{{
+			Config:      workspaceConfig(b.ns, id, "  cpus = 0.25"),
+			ExpectError: acctest.MessageRegexp("Secret "+backend.ConfigSecretName(id), "not managed by this provider"),
 		}},
 	})
 }
