@@ -16,12 +16,31 @@
 #   BENCH_KEEP_WORKDIRS=1   keep terraform working directories and logs
 #   TERRAFORM               terraform binary                   (default: on PATH)
 #   DOCKER_HOST             engine to measure                  (default: local socket)
+#   BENCH_BACKENDS          docker, kubernetes or both, comma-separated
+#                           (default: docker, plus kubernetes when the test
+#                           cluster already runs: scripts/ensure-kubernetes.sh --status;
+#                           then, when the cluster cannot take the fleet, they
+#                           are skipped with a note instead of stopping the run)
+#   BENCH_KUBE_N            the Kubernetes arms' fleet sizes    (default 10,50)
+#   BENCH_KUBECONFIG        cluster of the Kubernetes arms (default: the test
+#                           cluster, started by scripts/ensure-kubernetes.sh
+#                           when BENCH_BACKENDS names kubernetes, with the
+#                           stand-in and config init images loaded; another
+#                           cluster must hold both images itself)
+#   BENCH_CONFIG_INIT_IMAGE config init image on that cluster  (default molecule-configinit:test)
+#   BENCH_KUBE_STORAGE_CLASS StorageClass of the claims (default: a copy of the
+#                           cluster's default class binding at first consumer,
+#                           made for the session and removed after it)
 #
 # Arms per fleet size and run: raw (the same Docker calls made directly),
 # provider (terraform apply, no-change plans with and without refresh, drift
 # plan, destroy) and terraform_data (a plan of N built-in resources: the floor
 # Terraform itself sets). A preflight refuses, before anything is created, a
 # largest N that the engine's memory, ports or threads cannot hold.
+# The Kubernetes arms (k8s-raw: client-go making the same objects, the same
+# pod-Ready wait and deletes; k8s-provider: apply, no-change plans, destroy
+# through the provider's kubernetes block) run in a namespace of their own,
+# deleted at the end; their preflight checks the nodes can schedule N pods.
 #
 # Everything the bench creates carries the provider's ownership labels and a
 # session id, and is removed at the end even when a step fails.
@@ -32,6 +51,22 @@ export PATH="/usr/local/go/bin:$PATH"
 DOCKER_HOST="$(scripts/ensure-docker.sh)"
 export DOCKER_HOST
 scripts/build-test-images.sh >/dev/null
+
+if [ -z "${BENCH_BACKENDS:-}" ]; then
+  BENCH_BACKENDS=docker
+  if cluster="$(scripts/ensure-kubernetes.sh --status 2>/dev/null)"; then
+    BENCH_BACKENDS=docker,kubernetes
+    export BENCH_KUBE_AUTO=1 # a Kubernetes preflight that fails skips them
+    echo "bench: the test cluster runs ($cluster): Kubernetes arms on (BENCH_BACKENDS=docker to skip them)" >&2
+  fi
+fi
+export BENCH_BACKENDS
+if [[ ",$BENCH_BACKENDS," == *,kubernetes,* ]] && [ -z "${BENCH_KUBECONFIG:-}" ]; then
+  init_image="$(scripts/build-config-init-image.sh)"
+  BENCH_CONFIG_INIT_IMAGE="${BENCH_CONFIG_INIT_IMAGE:-$init_image}"
+  BENCH_KUBECONFIG="$(scripts/ensure-kubernetes.sh --load-image "${BENCH_IMAGE:-molecule-tf-standin:langgraph}" "$BENCH_CONFIG_INIT_IMAGE")"
+  export BENCH_KUBECONFIG BENCH_CONFIG_INIT_IMAGE
+fi
 
 bin="$(mktemp -d "${TMPDIR:-/tmp}/molecule-bench-bin.XXXXXX")"
 trap 'rm -rf "$bin"' EXIT

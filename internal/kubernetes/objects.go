@@ -66,7 +66,15 @@ var (
 	// sandboxTmpSize is tier 1's in-memory /tmp, the Docker tmpfs's size
 	// (workspace.SandboxTmpfs).
 	sandboxTmpSize = resource.MustParse("64Mi")
-	initResources  = corev1.ResourceList{
+	// The init container runs before the agent and only copies files. A
+	// pod reserves the larger of its init and agent requests, so the init
+	// container asks for little (a 100m request capped a 2-core node at
+	// about 20 workspaces, whatever their cpus); its limits bound it.
+	initRequests = corev1.ResourceList{
+		corev1.ResourceMemory: resource.MustParse("16Mi"),
+		corev1.ResourceCPU:    resource.MustParse("10m"),
+	}
+	initLimits = corev1.ResourceList{
 		corev1.ResourceMemory: resource.MustParse("32Mi"),
 		corev1.ResourceCPU:    resource.MustParse("100m"),
 	}
@@ -239,7 +247,7 @@ func buildPodSpec(s workspace.WorkspaceSpec, o Options, claims []*corev1.Persist
 				{Name: volConfigFiles, MountPath: configFilesMount, ReadOnly: true},
 				{Name: volConfigs, MountPath: "/configs"},
 			},
-			Resources:       corev1.ResourceRequirements{Requests: initResources, Limits: initResources},
+			Resources:       corev1.ResourceRequirements{Requests: initRequests, Limits: initLimits},
 			SecurityContext: &corev1.SecurityContext{ReadOnlyRootFilesystem: &yes},
 		}},
 		Containers: []corev1.Container{{

@@ -264,3 +264,22 @@ func TestCheckSpec(t *testing.T) {
 		t.Error("an id that cannot name a Service passed")
 	}
 }
+
+// The init container asks for little, so a pod reserves about what its agent
+// asks for; its limits still bound the copy.
+func TestBuildObjectsInitContainerRequestsLittle(t *testing.T) {
+	s := workspace.WorkspaceSpec{WorkspaceID: "ws-init", Runtime: "langgraph", Image: "img", Tier: 2, CPUs: 0.1, MemoryMB: 128,
+		ConfigFiles: map[string]string{"config.yaml": "name: x\n"}, Running: true}
+	objs, err := BuildObjects(s, Options{Namespace: "ns", ConfigInitImage: "init"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	init := objs.Deployment.Spec.Template.Spec.InitContainers[0].Resources
+	agent := objs.Deployment.Spec.Template.Spec.Containers[0].Resources
+	if init.Requests.Cpu().Cmp(*agent.Requests.Cpu()) >= 0 || init.Requests.Memory().Cmp(*agent.Requests.Memory()) >= 0 {
+		t.Errorf("init requests %v should be below the agent's %v", init.Requests, agent.Requests)
+	}
+	if init.Limits.Cpu().MilliValue() != 100 || init.Limits.Memory().Value() != 32<<20 {
+		t.Errorf("init limits %v, want 100m and 32Mi", init.Limits)
+	}
+}

@@ -111,6 +111,9 @@ node_ready() {
 
 default_sa() { kubectl_admin -n default get serviceaccount default; }
 
+# The default class binds a claim when its first pod is scheduled (as most
+# real clusters' classes do): with Immediate binding the scheduler saw a new
+# pod's claims still unbound and parked it for minutes.
 ensure_storage_class() {
   kubectl_admin apply -f - >/dev/null <<YAML
 apiVersion: storage.k8s.io/v1
@@ -121,7 +124,7 @@ metadata:
     storageclass.kubernetes.io/is-default-class: "true"
 provisioner: kubernetes.io/host-path
 reclaimPolicy: Delete
-volumeBindingMode: Immediate
+volumeBindingMode: WaitForFirstConsumer
 YAML
 }
 

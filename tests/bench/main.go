@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,6 +38,50 @@ type options struct {
 	keepWork    bool
 	planRepeats int
 	enforce     bool // exit non-zero when a target is missed
+
+	// backends measured (backendDocker, backendKube); sizes are the Docker
+	// arms' fleet sizes (none without them), kubeSizes the Kubernetes arms'.
+	backends        []string
+	kubeSizes       []int
+	kubeconfig      string
+	configInitImage string
+	// kubeStorageClass of the claims; "" = a session copy of the default
+	// class with WaitForFirstConsumer binding (kubeSession.makeStorageClass).
+	kubeStorageClass string
+	// kubeOptional: the Kubernetes arms are on only because a cluster
+	// runs (scripts/bench.sh); when its preflight fails they are skipped.
+	kubeOptional bool
+}
+
+func (o options) docker() bool     { return slices.Contains(o.backends, backendDocker) }
+func (o options) kubernetes() bool { return slices.Contains(o.backends, backendKube) }
+
+// allSizes are the fleet sizes any arm runs at, smallest first.
+func (o options) allSizes() []int {
+	all := slices.Concat(o.sizes, o.kubeSizes)
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// armsAt are the arms that run at fleet size n, in order: each backend's
+// raw arm then provider arm, then Terraform's floor.
+func (o options) armsAt(n int) []string {
+	var out []string
+	for _, arm := range arms {
+		switch arm {
+		case armRaw, armProvider:
+			if o.docker() && slices.Contains(o.sizes, n) {
+				out = append(out, arm)
+			}
+		case armKubeRaw, armKubeProvider:
+			if o.kubernetes() && slices.Contains(o.kubeSizes, n) {
+				out = append(out, arm)
+			}
+		default:
+			out = append(out, arm)
+		}
+	}
+	return out
 }
 
 func main() {
@@ -76,16 +121,37 @@ func parseOptions(args []string) (options, error) {
 	keep := fs.Bool("keep-workdirs", os.Getenv("BENCH_KEEP_WORKDIRS") != "", "keep terraform working directories and logs (env BENCH_KEEP_WORKDIRS)")
 	planRepeats := fs.Int("plan-repeats", envInt("BENCH_PLAN_REPEATS", 3), "no-change plans per run (env BENCH_PLAN_REPEATS)")
 	enforce := fs.Bool("enforce-targets", os.Getenv("BENCH_ENFORCE_TARGETS") != "", "exit non-zero when a target is missed (env BENCH_ENFORCE_TARGETS)")
+	backends := fs.String("backends", envOr("BENCH_BACKENDS", backendDocker), "backends to measure: docker, kubernetes or both, comma-separated (env BENCH_BACKENDS)")
+	kubeSizes := fs.String("kube-n", envOr("BENCH_KUBE_N", "10,50"), "comma-separated fleet sizes of the Kubernetes arms (env BENCH_KUBE_N)")
+	kubeconfig := fs.String("kubeconfig", os.Getenv("BENCH_KUBECONFIG"), "kubeconfig of the cluster the Kubernetes arms use (env BENCH_KUBECONFIG)")
+	initImage := fs.String("config-init-image", envOr("BENCH_CONFIG_INIT_IMAGE", "molecule-configinit:test"), "config init image on the cluster (env BENCH_CONFIG_INIT_IMAGE)")
+	storageClass := fs.String("kube-storage-class", os.Getenv("BENCH_KUBE_STORAGE_CLASS"), "StorageClass of the Kubernetes arms' claims; default a session copy of the default class binding at first consumer (env BENCH_KUBE_STORAGE_CLASS)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
-	o := options{runs: *runs, parallelism: *par, terraform: *tf, out: *out, image: *image, keepWork: *keep, enforce: *enforce, planRepeats: *planRepeats}
-	for _, f := range strings.Split(*sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 || n > maxFleet {
-			return o, fmt.Errorf("fleet size %q: want an integer in 1..%d", f, maxFleet)
+	o := options{runs: *runs, parallelism: *par, terraform: *tf, out: *out, image: *image, keepWork: *keep, enforce: *enforce, planRepeats: *planRepeats,
+		kubeconfig: *kubeconfig, configInitImage: *initImage, kubeStorageClass: *storageClass, kubeOptional: os.Getenv("BENCH_KUBE_AUTO") != ""}
+	for _, b := range strings.Split(*backends, ",") {
+		switch b = strings.TrimSpace(b); b {
+		case backendDocker, backendKube:
+			o.backends = append(o.backends, b)
+		default:
+			return o, fmt.Errorf("backend %q: want docker or kubernetes", b)
 		}
-		o.sizes = append(o.sizes, n)
+	}
+	var err error
+	if o.docker() {
+		if o.sizes, err = parseSizes(*sizes); err != nil {
+			return o, err
+		}
+	}
+	if o.kubernetes() {
+		if o.kubeSizes, err = parseSizes(*kubeSizes); err != nil {
+			return o, err
+		}
+		if o.kubeconfig == "" {
+			return o, fmt.Errorf("the Kubernetes arms need -kubeconfig (or BENCH_KUBECONFIG); scripts/bench.sh sets it to the test cluster's")
+		}
 	}
 	if o.runs < 1 || o.parallelism < 1 {
 		return o, fmt.Errorf("runs and parallelism must be at least 1")
@@ -115,12 +181,13 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer s.close()
+	o = s.opts // the session may have dropped the Kubernetes arms
 
 	var results []measurement
 	var failures []string
-	for _, n := range o.sizes {
+	for _, n := range o.allSizes() {
 		for r := 1; r <= o.runs; r++ {
-			for _, arm := range arms {
+			for _, arm := range o.armsAt(n) {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -131,6 +198,8 @@ func run(ctx context.Context, o options) error {
 					fmt.Fprintf(os.Stderr, "bench: %s N=%d run %d FAILED: %s\n", arm, n, r, m.Error)
 				} else if arm == armFloor {
 					fmt.Fprintf(os.Stderr, "bench:   plan %.2fs\n", m.PlanS)
+				} else if arm == armKubeRaw || arm == armKubeProvider {
+					fmt.Fprintf(os.Stderr, "bench:   create %.2fs plan %.2fs destroy %.2fs\n", m.CreateS, m.PlanS, m.DestroyS)
 				} else {
 					fmt.Fprintf(os.Stderr, "bench:   create %.2fs plan %.2fs drift-plan %.2fs destroy %.2fs\n", m.CreateS, m.PlanS, m.DriftPlanS, m.DestroyS)
 				}
@@ -155,6 +224,18 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("targets missed: %s", strings.Join(missed, "; "))
 	}
 	return nil
+}
+
+func parseSizes(list string) ([]int, error) {
+	var sizes []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > maxFleet {
+			return nil, fmt.Errorf("fleet size %q: want an integer in 1..%d", f, maxFleet)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
 }
 
 func envOr(key, def string) string {

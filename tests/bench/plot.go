@@ -46,7 +46,7 @@ func (rep *report) panels() []panel {
 		return plotLine{label: label, color: color, dashed: dashed, pts: pts}
 	}
 	const rawColor, provColor, floorColor, altColor = "#888888", "#1f6feb", "#2da44e", "#bf8700"
-	return []panel{
+	ps := []panel{
 		{"create (apply)", []plotLine{line(armRaw, "create", "raw engine", rawColor, true), line(armProvider, "create", "provider", provColor, false)}},
 		{"destroy", []plotLine{line(armRaw, "destroy", "raw engine", rawColor, true), line(armProvider, "destroy", "provider", provColor, false)}},
 		{"no-change plan", []plotLine{
@@ -57,6 +57,22 @@ func (rep *report) panels() []panel {
 		}},
 		{"drift plan (one container removed)", []plotLine{line(armRaw, "drift-plan", "raw engine", rawColor, true), line(armProvider, "drift-plan", "provider", provColor, false)}},
 	}
+	if len(rep.Ratios) == 0 {
+		ps = nil // Kubernetes arms only
+	}
+	if len(rep.KubeRatios) == 0 {
+		return ps
+	}
+	return append(ps,
+		panel{"Kubernetes: create (apply)", []plotLine{line(armKubeRaw, "create", "client-go", rawColor, true), line(armKubeProvider, "create", "provider", provColor, false)}},
+		panel{"Kubernetes: destroy", []plotLine{line(armKubeRaw, "destroy", "client-go", rawColor, true), line(armKubeProvider, "destroy", "provider", provColor, false)}},
+		panel{"Kubernetes: no-change plan", []plotLine{
+			line(armKubeProvider, "plan", "provider (refresh)", provColor, false),
+			line(armKubeProvider, "plan-no-refresh", "provider -refresh=false", altColor, false),
+			line(armFloor, "plan", "terraform_data (Terraform's floor)", floorColor, false),
+			line(armKubeRaw, "plan", "client-go (Deployment + Secret gets)", rawColor, true),
+		}},
+	)
 }
 
 func (rep *report) writePlot(file string) error {

@@ -73,14 +73,17 @@ type target struct {
 }
 
 type report struct {
-	Generated    time.Time      `json:"generated"`
-	Machine      map[string]any `json:"machine"`
-	Options      map[string]any `json:"options"`
-	Rows         []row          `json:"rows"`
-	Ratios       []ratio        `json:"ratios"`
-	Targets      []target       `json:"targets"`
-	Breakdown    []component    `json:"plan_breakdown"`
-	Measurements []measurement  `json:"measurements"`
+	Generated  time.Time      `json:"generated"`
+	Machine    map[string]any `json:"machine"`
+	Options    map[string]any `json:"options"`
+	Rows       []row          `json:"rows"`
+	Ratios     []ratio        `json:"ratios"`
+	KubeRatios []ratio        `json:"kubernetes_ratios,omitempty"` // k8s-provider over k8s-raw
+	// KubeBreakdown is Breakdown for the Kubernetes provider arm.
+	KubeBreakdown []component   `json:"kubernetes_plan_breakdown,omitempty"`
+	Targets       []target      `json:"targets"`
+	Breakdown     []component   `json:"plan_breakdown"`
+	Measurements  []measurement `json:"measurements"`
 }
 
 func buildReport(o options, ms []measurement) *report {
@@ -88,24 +91,40 @@ func buildReport(o options, ms []measurement) *report {
 	rep := &report{
 		Generated:    time.Now().UTC(),
 		Machine:      map[string]any{"hostname": host, "cpus": runtime.NumCPU(), "docker_host": os.Getenv("DOCKER_HOST")},
-		Options:      map[string]any{"sizes": o.sizes, "runs": o.runs, "parallelism": o.parallelism, "image": o.image},
+		Options:      map[string]any{"sizes": o.sizes, "runs": o.runs, "parallelism": o.parallelism, "image": o.image, "backends": o.backends, "kube_sizes": o.kubeSizes},
 		Measurements: ms,
 	}
-	for _, n := range o.sizes {
-		raw, prov := summarizeRows(armRaw, n, ms), summarizeRows(armProvider, n, ms)
-		rep.Rows = append(rep.Rows, raw, prov, summarizeRows(armFloor, n, ms))
-		r := ratio{N: n, Ratios: map[string][2]float64{}}
-		for _, c := range columns {
-			a, b := raw.Times[c], prov.Times[c]
-			if a.Runs > 0 && b.Runs > 0 && a.Min > 0 && a.Median > 0 {
-				r.Ratios[c] = [2]float64{b.Min / a.Min, b.Median / a.Median}
+	for _, n := range o.allSizes() {
+		for _, pair := range [][2]string{{armRaw, armProvider}, {armKubeRaw, armKubeProvider}} {
+			sizes, ratios := o.sizes, &rep.Ratios
+			if pair[0] == armKubeRaw {
+				sizes, ratios = o.kubeSizes, &rep.KubeRatios
 			}
+			if !slices.Contains(sizes, n) {
+				continue
+			}
+			raw, prov := summarizeRows(pair[0], n, ms), summarizeRows(pair[1], n, ms)
+			rep.Rows = append(rep.Rows, raw, prov)
+			*ratios = append(*ratios, ratioOf(n, raw, prov))
 		}
-		rep.Ratios = append(rep.Ratios, r)
+		rep.Rows = append(rep.Rows, summarizeRows(armFloor, n, ms))
 	}
 	rep.Targets = rep.evaluate(o)
 	rep.Breakdown = rep.planBreakdown(o)
+	rep.KubeBreakdown = rep.kubeBreakdown(o)
 	return rep
+}
+
+// ratioOf is provider over raw at one fleet size, column by column.
+func ratioOf(n int, raw, prov row) ratio {
+	r := ratio{N: n, Ratios: map[string][2]float64{}}
+	for _, c := range columns {
+		a, b := raw.Times[c], prov.Times[c]
+		if a.Runs > 0 && b.Runs > 0 && a.Min > 0 && a.Median > 0 {
+			r.Ratios[c] = [2]float64{b.Min / a.Min, b.Median / a.Median}
+		}
+	}
+	return r
 }
 
 func summarizeRows(arm string, n int, ms []measurement) row {
@@ -121,6 +140,9 @@ func summarizeRows(arm string, n int, ms []measurement) row {
 		}
 		for c, v := range map[string]float64{"create": m.CreateS, "drift-plan": m.DriftPlanS, "destroy": m.DestroyS} {
 			series[c] = append(series[c], v)
+		}
+		if arm == armKubeRaw || arm == armKubeProvider {
+			delete(series, "drift-plan") // no drift step on Kubernetes
 		}
 		if arm == armFloor {
 			delete(series, "create")
@@ -174,6 +196,18 @@ func (rep *report) row(arm string, n int) (row, bool) {
 }
 
 func (rep *report) evaluate(o options) []target {
+	var ts []target
+	if len(o.sizes) > 0 {
+		ts = rep.dockerTargets(o)
+	}
+	if len(o.kubeSizes) > 0 {
+		ts = append(ts, rep.kubeTargets(o)...)
+	}
+	return ts
+}
+
+// dockerTargets are the fleet-scale issue's targets for the Docker arms.
+func (rep *report) dockerTargets(o options) []target {
 	var ts []target
 	for _, n := range o.sizes {
 		ts = append(ts, rep.ratioTarget(n, "create", maxCreateRatio))
@@ -391,10 +425,15 @@ func (rep *report) print(w io.Writer) {
 			rss += fmt.Sprintf("  (%d failed)", r.Failed)
 		}
 		fmt.Fprintf(w, "  %-22s %-9s %s\n", calls, state, rss)
-		if r.Arm != armProvider {
+		ratios := rep.Ratios
+		switch r.Arm {
+		case armProvider:
+		case armKubeProvider:
+			ratios = rep.KubeRatios
+		default:
 			continue
 		}
-		for _, rt := range rep.Ratios {
+		for _, rt := range ratios {
 			if rt.N != r.N {
 				continue
 			}
@@ -413,7 +452,16 @@ func (rep *report) print(w io.Writer) {
 	fmt.Fprintln(w, "\n(ratio = provider / raw; calls/ws exclude per-process fixed calls: ping, image and network lookups;")
 	fmt.Fprintln(w, " raw plan = one inspect each, provider plan = terraform plan with refresh, terraform_data plan = Terraform's own floor,")
 	fmt.Fprintln(w, " each repeated -plan-repeats times per run; plan s is over all of them; peak RSS = largest provider process)")
-	rep.printBreakdown(w)
+	if len(rep.KubeRatios) > 0 {
+		fmt.Fprintln(w, "(k8s-raw = client-go making the same objects, waiting for the pod Ready by watch and deleting them as the provider does;")
+		fmt.Fprintln(w, " k8s-raw plan = a get of each Deployment and env Secret, the provider's refresh; k8s ratio = k8s-provider / k8s-raw;")
+		fmt.Fprintln(w, " k8s calls/ws = Kubernetes API calls, 0.0 for the provider when it does not log them)")
+	}
+	if len(rep.Ratios) > 0 {
+		rep.printBreakdown(w)
+	}
+	rep.printKubeBreakdown(w)
+	rep.printKubeCPU(w)
 	fmt.Fprintln(w, "\nTargets")
 	for _, t := range rep.Targets {
 		mark := "MISSED"
@@ -474,11 +522,7 @@ func reprint(file string) error {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	o := options{runs: intOption(saved.Options["runs"]), parallelism: intOption(saved.Options["parallelism"])}
-	if sizes, ok := saved.Options["sizes"].([]any); ok {
-		for _, v := range sizes {
-			o.sizes = append(o.sizes, intOption(v))
-		}
-	}
+	o.sizes, o.kubeSizes = intList(saved.Options["sizes"]), intList(saved.Options["kube_sizes"])
 	rep := buildReport(o, saved.Measurements)
 	rep.Machine, rep.Generated = saved.Machine, saved.Generated
 	rep.print(os.Stdout)
@@ -489,6 +533,16 @@ func reprint(file string) error {
 	}
 	fmt.Printf("plot written to %s\n", plot)
 	return nil
+}
+
+func intList(v any) []int {
+	var out []int
+	if list, ok := v.([]any); ok {
+		for _, x := range list {
+			out = append(out, intOption(x))
+		}
+	}
+	return out
 }
 
 func intOption(v any) int {

@@ -35,58 +35,88 @@ const (
 	armProvider = "provider"
 )
 
-// arms run in this order for every fleet size and run.
-var arms = []string{armRaw, armProvider, armFloor}
+// arms run in this order for every fleet size and run (armsAt picks those
+// of the backends measured at a size).
+var arms = []string{armRaw, armProvider, armKubeRaw, armKubeProvider, armFloor}
 
-// session is one bench invocation: its ids, network and Docker client.
+// session is one bench invocation: its ids, network and Docker client, and
+// its Kubernetes namespace when the Kubernetes arms run.
 type session struct {
 	opts    options
-	cli     *client.Client // uncounted: checks and cleanup only
+	cli     *client.Client // uncounted: checks and cleanup only; nil without the Docker arms
+	kube    *kubeSession   // nil without the Kubernetes arms
 	tag     string
 	nonce   string
 	batch   int
 	network string
-	workdir string
-	wrapper string // dev_overrides directory holding the provider launcher
+	// networkMade: the bench network exists and close removes it.
+	networkMade bool
+	workdir     string
+	wrapper     string // dev_overrides directory holding the provider launcher
 }
 
 func newSession(ctx context.Context, o options) (*session, error) {
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		return nil, fmt.Errorf("docker client: %w", err)
-	}
-	if _, err := cli.Ping(ctx); err != nil {
-		return nil, fmt.Errorf("no Docker engine answers (%v): run scripts/ensure-docker.sh", err)
-	}
-	if _, err := cli.ImageInspect(ctx, o.image); err != nil {
-		return nil, fmt.Errorf("image %s: %v (run scripts/build-test-images.sh)", o.image, err)
-	}
-	// Before anything is made: a fleet the machine cannot hold stops here.
-	if err := preflight(ctx, cli, o.sizes); err != nil {
-		return nil, err
-	}
 	random := make([]byte, 5)
 	_, _ = rand.Read(random)
 	h := hex.EncodeToString(random)
-	s := &session{opts: o, cli: cli, tag: h[:2], nonce: h[2:], network: "molecule-bench-" + h}
+	s := &session{opts: o, tag: h[:2], nonce: h[2:], network: "molecule-bench-" + h}
+	var err error
 	if s.workdir, err = os.MkdirTemp("", "molecule-bench-"); err != nil {
-		return nil, err
-	}
-	labels := workspace.OwnershipLabels("", workspace.RoleNetwork)
-	labels[sessionLabel] = s.nonce
-	if _, err := cli.NetworkCreate(ctx, s.network, network.CreateOptions{Driver: "bridge", Labels: labels}); err != nil {
-		s.close()
-		return nil, fmt.Errorf("creating bench network: %w", err)
-	}
-	if err := s.checkNetworkCapacity(ctx); err != nil {
-		s.close()
 		return nil, err
 	}
 	if s.wrapper, err = writeProviderLauncher(s.workdir, o.provider); err != nil {
 		s.close()
 		return nil, err
 	}
+	if o.kubernetes() {
+		s.kube, err = newKubeSession(ctx, o, s.nonce)
+		switch {
+		case err != nil && o.kubeOptional && o.docker():
+			// Turned on only because a cluster runs: measure Docker alone.
+			fmt.Fprintf(os.Stderr, "bench: skipping the Kubernetes arms: %v\n", err)
+			s.opts.backends, s.opts.kubeSizes = []string{backendDocker}, nil
+		case err != nil:
+			s.close()
+			return nil, err
+		}
+	}
+	o = s.opts
+	if !o.docker() {
+		return s, nil
+	}
+	if err := s.openDocker(ctx); err != nil {
+		s.close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// openDocker connects to the engine, runs the Docker preflight and makes
+// the bench network.
+func (s *session) openDocker(ctx context.Context) error {
+	o := s.opts
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return fmt.Errorf("docker client: %w", err)
+	}
+	s.cli = cli
+	if _, err := cli.Ping(ctx); err != nil {
+		return fmt.Errorf("no Docker engine answers (%v): run scripts/ensure-docker.sh", err)
+	}
+	if _, err := cli.ImageInspect(ctx, o.image); err != nil {
+		return fmt.Errorf("image %s: %v (run scripts/build-test-images.sh)", o.image, err)
+	}
+	// Before anything is made: a fleet the machine cannot hold stops here.
+	if err := preflight(ctx, cli, o.sizes); err != nil {
+		return err
+	}
+	labels := workspace.OwnershipLabels("", workspace.RoleNetwork)
+	labels[sessionLabel] = s.nonce
+	if _, err := cli.NetworkCreate(ctx, s.network, network.CreateOptions{Driver: "bridge", Labels: labels}); err != nil {
+		return fmt.Errorf("creating bench network: %w", err)
+	}
+	s.networkMade = true
+	return s.checkNetworkCapacity(ctx)
 }
 
 // checkNetworkCapacity fails when the bench network's subnet has fewer
@@ -139,6 +169,10 @@ func (s *session) measure(ctx context.Context, arm string, n, runNo int) measure
 		err = newRawArm(s).run(ctx, ids, &m)
 	case armFloor:
 		err = newFloorArm(s).run(ctx, ids, &m)
+	case armKubeRaw:
+		err = newKubeRawArm(s).run(ctx, ids, &m)
+	case armKubeProvider:
+		err = newKubeProviderArm(s).run(ctx, ids, &m)
 	default:
 		err = newProviderArm(s).run(ctx, ids, &m)
 	}
@@ -202,6 +236,13 @@ func (s *session) sweepBatch(prefix string) error {
 func (s *session) sweep(keep func(string) bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	var kubeErr error
+	if s.kube != nil {
+		kubeErr = s.kube.sweep(ctx, keep)
+	}
+	if s.cli == nil {
+		return kubeErr
+	}
 	cs, vs, err := s.owned(ctx, keep)
 	if err != nil {
 		return err
@@ -220,13 +261,33 @@ func (s *session) sweep(keep func(string) bool) error {
 	if n := len(cs) + len(vs); n > 0 {
 		fmt.Fprintf(os.Stderr, "bench: swept %d container(s), %d volume(s)\n", len(cs), len(vs))
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, kubeErr)...)
 }
 
 // close removes everything this session made, whatever happened before.
 func (s *session) close() {
 	if err := s.sweep(func(id string) bool { return strings.HasSuffix(id, "-"+s.nonce) }); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: final sweep:", err)
+	}
+	if s.kube != nil {
+		s.kube.close()
+	}
+	s.closeDocker()
+	if !s.opts.keepWork && s.workdir != "" {
+		_ = os.RemoveAll(s.workdir)
+	} else if s.workdir != "" {
+		fmt.Fprintln(os.Stderr, "bench: working directories kept in", s.workdir)
+	}
+}
+
+// closeDocker removes the bench network and closes the Docker client.
+func (s *session) closeDocker() {
+	if s.cli == nil {
+		return
+	}
+	defer s.cli.Close()
+	if !s.networkMade {
+		return
 	}
 	// The engine may still be releasing the last endpoints: retry briefly.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -244,10 +305,4 @@ func (s *session) close() {
 		}
 		break
 	}
-	if !s.opts.keepWork && s.workdir != "" {
-		_ = os.RemoveAll(s.workdir)
-	} else if s.workdir != "" {
-		fmt.Fprintln(os.Stderr, "bench: working directories kept in", s.workdir)
-	}
-	_ = s.cli.Close()
 }
