@@ -194,7 +194,9 @@ func podFailure(p *corev1.Pod, baseline podBaseline) *failure {
 			return f
 		}
 		if cs.RestartCount > 0 {
-			f.status, f.previous = workspace.StatusRestarting, true
+			// The kubelet keeps the failed run's exit; without it the code
+			// is unknown, never the new run's.
+			f.status, f.previous, f.exitCode = workspace.StatusRestarting, true, workspace.ExitCodeUnknown
 			if t := cs.LastTerminationState.Terminated; t != nil {
 				f.exitCode, f.oomKilled = int(t.ExitCode), t.Reason == "OOMKilled"
 			}

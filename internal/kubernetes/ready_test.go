@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -38,6 +39,10 @@ func TestPodFailure(t *testing.T) {
 	}
 	if f := podFailure(podWith(initDone, oomRestarted), nil); f == nil || !f.oomKilled || f.exitCode != 137 || !f.previous || f.restarts != 1 {
 		t.Errorf("OOM-killed and restarted: %+v", f)
+	}
+	restartedUnknown := corev1.ContainerStatus{RestartCount: 1, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}
+	if f := podFailure(podWith(initDone, restartedUnknown), nil); f == nil || f.exitCode != workspace.ExitCodeUnknown {
+		t.Errorf("restarted without a recorded exit: %+v, want exit code unknown", f)
 	}
 	if f := podFailure(podWith(initDone, exited), nil); f == nil || f.exitCode != 3 || f.previous {
 		t.Errorf("exited 3: %+v", f)

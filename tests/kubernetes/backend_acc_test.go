@@ -285,7 +285,8 @@ func TestAccKubernetesBackend_failuresAreFast(t *testing.T) {
 	b.remove(t, absent, false)
 
 	silent := spec(2, "notready")
-	silent.ReadyPath, silent.ReadyTimeout = "/no-such-path", 6*time.Second
+	// Long enough for a busy node to start the pod and probe it a few times.
+	silent.ReadyPath, silent.ReadyTimeout = "/no-such-path", 20*time.Second
 	_, err = b.c.Create(ctx, silent, nil)
 	var nr *workspace.NotReadyError
 	if !errors.As(err, &nr) || !strings.Contains(err.Error(), "404") {
