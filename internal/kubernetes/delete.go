@@ -11,6 +11,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
@@ -77,17 +78,19 @@ func (c *Cluster) Delete(ctx context.Context, r workspace.Removal, progress work
 func (c *Cluster) waitClaimGone(ctx context.Context, name string) error {
 	ctx, cancel := context.WithTimeout(ctx, stopTimeout)
 	defer cancel()
+	claims := c.cs.CoreV1().PersistentVolumeClaims(c.opts.Namespace)
+	nudge, watching := nudges(ctx, func(ctx context.Context) (watch.Interface, error) {
+		return claims.Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + name})
+	})
 	delay := 100 * time.Millisecond
 	for {
-		_, err := c.cs.CoreV1().PersistentVolumeClaims(c.opts.Namespace).Get(ctx, name, metav1.GetOptions{})
+		_, err := claims.Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
-		select {
-		case <-ctx.Done():
+		if !pause(ctx, delay, nudge) {
 			return fmt.Errorf("PersistentVolumeClaim %s in namespace %s is still there %s after its deletion (is a pod outside this workspace using it?)", name, c.opts.Namespace, stopTimeout)
-		case <-time.After(delay):
 		}
-		delay = min(delay*3/2, time.Second)
+		delay = min(delay*3/2, maxPollDelay(watching))
 	}
 }

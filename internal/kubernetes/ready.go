@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 )
 
 // crashLogLines is how much of a crashed container's log an error carries.
@@ -66,6 +67,9 @@ func (c *Cluster) waitReady(ctx context.Context, s workspace.WorkspaceSpec, base
 	name := s.ContainerName()
 	delay, lastLog := 100*time.Millisecond, time.Now()
 	var lastPod *corev1.Pod
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	nudge, watching := nudges(watchCtx, c.watchDeployment(s.WorkspaceID), c.watchPods(s.WorkspaceID))
 	for {
 		dep, pods, err := c.deploymentAndPods(ctx, s.WorkspaceID)
 		if err != nil {
@@ -95,12 +99,10 @@ func (c *Cluster) waitReady(ctx context.Context, s workspace.WorkspaceSpec, base
 			emit(ctx, progress, "waiting for workspace to serve", map[string]any{"deployment": name, "elapsed": time.Since(start).Round(time.Millisecond).String()})
 			lastLog = time.Now()
 		}
-		select {
-		case <-ctx.Done():
+		if !pause(ctx, delay, nudge) {
 			return c.notReady(s, lastPod, start)
-		case <-time.After(delay):
 		}
-		delay = min(delay*3/2, time.Second)
+		delay = min(delay*3/2, maxPollDelay(watching))
 	}
 }
 
@@ -357,20 +359,34 @@ func (c *Cluster) scale(ctx context.Context, workspaceID string, replicas int32)
 func (c *Cluster) waitPodsGone(ctx context.Context, workspaceID string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	nudge, watching := nudges(ctx, c.watchPods(workspaceID))
 	delay := 100 * time.Millisecond
 	for {
 		pods, err := c.pods(ctx, workspaceID)
 		if err == nil && len(pods) == 0 {
 			return nil
 		}
-		select {
-		case <-ctx.Done():
+		if !pause(ctx, delay, nudge) {
 			if err == nil {
 				err = fmt.Errorf("pod %s still there after %s", pods[0].Name, timeout)
 			}
 			return fmt.Errorf("waiting for the pods of %s to go: %w", workspace.ContainerName(workspaceID), err)
-		case <-time.After(delay):
 		}
-		delay = min(delay*3/2, time.Second)
+		delay = min(delay*3/2, maxPollDelay(watching))
+	}
+}
+
+// watchPods opens a watch on the workspace's pods, for nudges.
+func (c *Cluster) watchPods(workspaceID string) func(context.Context) (watch.Interface, error) {
+	return func(ctx context.Context) (watch.Interface, error) {
+		return c.cs.CoreV1().Pods(c.opts.Namespace).Watch(ctx, metav1.ListOptions{LabelSelector: selectorString(workspaceID)})
+	}
+}
+
+// watchDeployment opens a watch on the workspace's Deployment, for nudges.
+func (c *Cluster) watchDeployment(workspaceID string) func(context.Context) (watch.Interface, error) {
+	return func(ctx context.Context) (watch.Interface, error) {
+		return c.cs.AppsV1().Deployments(c.opts.Namespace).Watch(ctx, metav1.ListOptions{
+			FieldSelector: "metadata.name=" + workspace.ContainerName(workspaceID)})
 	}
 }
