@@ -12,7 +12,8 @@ import (
 // for the CPU a fleet plan costs, and both only when the user has not chosen
 // for themselves (README, "Developing"):
 //
-//   - the garbage collector's target (GOGC), see tuneGCUnlessSet;
+//   - the garbage collector's target (GOGC) and soft memory limit
+//     (GOMEMLIMIT), see tuneGCUnlessSet;
 //   - the plugin SDK's, the framework's and our own log levels, see
 //     quietLogsUnlessAsked.
 
@@ -24,10 +25,22 @@ import (
 // CPU on a fleet plan for some 30 MB more resident memory.
 const fleetGCPercent = 400
 
-// tuneGCUnlessSet sets the GC target to fleetGCPercent unless GOGC is set.
+// fleetMemoryLimit is the garbage collector's soft memory limit unless
+// GOMEMLIMIT says otherwise. With fleetGCPercent alone the heap may grow to
+// five times what is live, and what is live while a plan of hundreds of
+// workspaces is in flight grows with the fleet: the limit makes the collector
+// work harder only near it, so a small fleet keeps the cheap target and a
+// large one stays within a bounded resident size.
+const fleetMemoryLimit = 160 << 20
+
+// tuneGCUnlessSet sets the GC target to fleetGCPercent unless GOGC is set,
+// and the soft memory limit to fleetMemoryLimit unless GOMEMLIMIT is set.
 func tuneGCUnlessSet() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(fleetGCPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(fleetMemoryLimit)
 	}
 }
 

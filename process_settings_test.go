@@ -4,6 +4,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"runtime/debug"
 	"testing"
@@ -45,16 +46,25 @@ func TestQuietLogsUnlessAsked(t *testing.T) {
 
 func TestTuneGCUnlessSet(t *testing.T) {
 	original := debug.SetGCPercent(100)
-	t.Cleanup(func() { debug.SetGCPercent(original) })
+	originalLimit := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetGCPercent(original); debug.SetMemoryLimit(originalLimit) })
 
 	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
 	tuneGCUnlessSet()
 	if got := debug.SetGCPercent(100); got != fleetGCPercent {
 		t.Errorf("GC target without GOGC = %d, want %d", got, fleetGCPercent)
 	}
+	if got := debug.SetMemoryLimit(math.MaxInt64); got != fleetMemoryLimit {
+		t.Errorf("memory limit without GOMEMLIMIT = %d, want %d", got, fleetMemoryLimit)
+	}
 	t.Setenv("GOGC", "50")
+	t.Setenv("GOMEMLIMIT", "1GiB")
 	tuneGCUnlessSet()
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GC target with GOGC set = %d, want it left alone (100)", got)
+	}
+	if got := debug.SetMemoryLimit(math.MaxInt64); got != math.MaxInt64 {
+		t.Errorf("memory limit with GOMEMLIMIT set = %d, want it left alone", got)
 	}
 }
