@@ -32,10 +32,13 @@ const DefaultNamespace = "molecule"
 
 // DefaultConfigInitImage is the image of cmd/molecule-configinit that the
 // init container runs: a FROM scratch image holding one static binary,
-// published with each release under this repository's name. Clusters that
-// cannot pull it load it (scripts/build-config-init-image.sh builds it) or
-// set config_init_image to a mirror.
-const DefaultConfigInitImage = "ghcr.io/molecule-ai/terraform-provider-molecule-configinit:v1"
+// published with each release under this repository's name (.goreleaser.yml)
+// and tagged with the release's major version, so its tag moves with a major
+// bump (make release-check compares it with CHANGELOG.md's next release, and
+// the release itself with its tag). Clusters that cannot pull it load it
+// (scripts/build-config-init-image.sh builds it) or set config_init_image to
+// a mirror.
+const DefaultConfigInitImage = "ghcr.io/molecule-ai/terraform-provider-molecule-configinit:v0"
 
 // Config says how to reach a cluster and where workspaces go. Names follow
 // the hashicorp/kubernetes provider's settings.

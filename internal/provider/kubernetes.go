@@ -47,7 +47,7 @@ func kubernetesBlock() schema.SingleNestedBlock {
 			"cluster_ca_certificate": str("PEM CA certificate of the API server.", false),
 			"namespace":              str("Namespace of the workspaces; created, labelled as the provider's, when absent. Default: `"+kubernetes.DefaultNamespace+"`.", false),
 			"storage_class":          str("StorageClass of the workspaces' claims (`/configs`, `/workspace`). Default: the cluster's default class.", false),
-			"config_init_image":      str("Image of the init container that writes the config files into `/configs` before the agent starts (`cmd/molecule-configinit`, a static binary FROM scratch; the agent image needs no shell). Default: `"+kubernetes.DefaultConfigInitImage+"`; set it to a mirror the cluster can pull from.", false),
+			"config_init_image":      str("Image of the init container that writes the config files into `/configs` before the agent starts (`cmd/molecule-configinit`, a static binary FROM scratch; the agent image needs no shell). Default: `"+kubernetes.DefaultConfigInitImage+"`, published with each release of this provider (tagged with its major version and with its exact version); set it to a mirror the cluster can pull from, e.g. on an air-gapped cluster.", false),
 		},
 	}
 }
