@@ -57,30 +57,8 @@ func (e *Engine) Create(ctx context.Context, s workspace.WorkspaceSpec, progress
 		return workspace.ObservedWorkspace{}, err
 	}
 
-	if err := e.checkNameFree(ctx, s.WorkspaceID); err != nil {
+	if err := e.claimNameAndVolumes(ctx, s, undo, progress); err != nil {
 		return fail(err)
-	}
-	volumes := []struct{ name, role string }{{s.ConfigVolume(), workspace.RoleConfigVolume}}
-	if v := s.WorkspaceVolume(); v != "" {
-		volumes = append(volumes, struct{ name, role string }{v, workspace.RoleWorkspaceVolume})
-	}
-	if v := s.SessionsVolume(); v != "" {
-		volumes = append(volumes, struct{ name, role string }{v, workspace.RoleSessionsVolume})
-	}
-	for _, v := range volumes {
-		if s.IsAdoptedVolume(v.name) {
-			progress.Emit(ctx, "volume ready", map[string]any{"volume": v.name, "adopted": true})
-			continue
-		}
-		created, err := e.ensureVolume(ctx, v.name, s.WorkspaceID, v.role)
-		if created {
-			name := v.name
-			undo.push(func(c context.Context) error { return e.removeVolumeIfOwned(c, name, s.WorkspaceID) })
-		}
-		if err != nil {
-			return fail(err)
-		}
-		progress.Emit(ctx, "volume ready", map[string]any{"volume": v.name, "created": created})
 	}
 
 	req := BuildContainerRequest(s)
