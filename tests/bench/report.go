@@ -57,7 +57,9 @@ type row struct {
 	// ProviderCPUMSPerWS is the provider processes' CPU time per workspace
 	// by step, the least of the runs.
 	ProviderCPUMSPerWS map[string]float64 `json:"provider_cpu_ms_per_workspace,omitempty"`
-	Failed             int                `json:"failed_runs"`
+	// Runs counts the successful runs (a run may take several plan samples).
+	Runs   int `json:"successful_runs"`
+	Failed int `json:"failed_runs"`
 }
 
 type ratio struct {
@@ -138,6 +140,7 @@ func summarizeRows(arm string, n int, ms []measurement) row {
 			r.Failed++
 			continue
 		}
+		r.Runs++
 		for c, v := range map[string]float64{"create": m.CreateS, "drift-plan": m.DriftPlanS, "destroy": m.DestroyS} {
 			series[c] = append(series[c], v)
 		}
@@ -402,7 +405,7 @@ func (rep *report) print(w io.Writer) {
 	cols := append(slices.Clone(columns), "plan-no-refresh")
 	fmt.Fprintf(w, "%-14s %4s %4s  %-15s %-15s %-15s %-15s %-15s  %-22s %-9s %s\n", "arm", "N", "runs", "create s", "plan s", "drift-plan s", "destroy s", "plan -refresh=f", "API calls/ws c/r/d", "state/ws", "peak RSS")
 	for _, r := range rep.Rows {
-		fmt.Fprintf(w, "%-14s %4d %4d ", r.Arm, r.N, r.Times["plan"].Runs)
+		fmt.Fprintf(w, "%-14s %4d %4d ", r.Arm, r.N, r.Runs)
 		for _, c := range cols {
 			st := r.Times[c]
 			if st.Runs == 0 {

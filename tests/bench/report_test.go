@@ -111,3 +111,21 @@ func TestWritePlotIsWellFormedSVG(t *testing.T) {
 		t.Errorf("plot has %d lines, want 10", lines)
 	}
 }
+
+// TestSummarizeRowsCountsRunsNotPlanSamples: a run takes several plan
+// samples; the row's run count is of runs, failed ones apart.
+func TestSummarizeRowsCountsRunsNotPlanSamples(t *testing.T) {
+	ms := []measurement{
+		{Arm: armProvider, N: 10, CreateS: 2, DestroyS: 1, PlanSamplesS: []float64{0.3, 0.4, 0.5}},
+		{Arm: armProvider, N: 10, CreateS: 3, DestroyS: 1, PlanSamplesS: []float64{0.3, 0.4, 0.5}},
+		{Arm: armProvider, N: 10, Error: "boom"},
+		{Arm: armProvider, N: 50, CreateS: 9, DestroyS: 4, PlanSamplesS: []float64{0.6}},
+	}
+	r := summarizeRows(armProvider, 10, ms)
+	if r.Runs != 2 || r.Failed != 1 {
+		t.Errorf("runs = %d, failed = %d; want 2 and 1", r.Runs, r.Failed)
+	}
+	if got := r.Times["plan"].Runs; got != 6 {
+		t.Errorf("plan samples = %d, want 6", got)
+	}
+}
