@@ -17,9 +17,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/docker/docker/api/types/system"
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/sockets"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
+	"golang.org/x/sync/singleflight"
 )
 
 // EngineConfig says how to reach a Docker engine. Empty fields fall back to
@@ -53,6 +55,10 @@ type Engine struct {
 	credentials  Credentials
 	networkCache sync.Map     // names of networks seen to exist
 	cpuCount     atomic.Int64 // the engine's CPUs once asked (see CPUCount), else 0
+	// lookups makes concurrent first lookups of one image, network or the
+	// CPU count share a single engine call: a fleet's plans all start at
+	// once, before any answer is cached.
+	lookups singleflight.Group
 }
 
 type imageLookup struct {
@@ -274,7 +280,7 @@ func (e *Engine) CPUCount(ctx context.Context) (int, error) {
 	if n := e.cpuCount.Load(); n > 0 {
 		return int(n), nil
 	}
-	info, err := e.cli.Info(ctx)
+	info, err := shared(&e.lookups, "info", func() (system.Info, error) { return e.cli.Info(ctx) })
 	if err != nil {
 		return 0, fmt.Errorf("asking the Docker engine at %s for its CPU count: %w", e.host, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
@@ -33,7 +34,7 @@ func (e *Engine) LocalImage(ctx context.Context, ref string) (LocalImage, error)
 		l := v.(imageLookup)
 		return l.image, l.err
 	}
-	info, err := e.cli.ImageInspect(ctx, ref)
+	info, err := shared(&e.lookups, "image\x00"+ref, func() (image.InspectResponse, error) { return e.cli.ImageInspect(ctx, ref) })
 	l := imageLookup{image: LocalImage{ID: info.ID, RepoDigests: info.RepoDigests}}
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
@@ -71,7 +72,9 @@ func (e *Engine) CheckNetwork(ctx context.Context, name string) error {
 	if _, ok := e.networkCache.Load(name); ok {
 		return nil // seen before in this run
 	}
-	_, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{})
+	_, err := shared(&e.lookups, "network\x00"+name, func() (network.Inspect, error) {
+		return e.cli.NetworkInspect(ctx, name, network.InspectOptions{})
+	})
 	if err == nil {
 		e.networkCache.Store(name, true)
 		return nil
