@@ -5,7 +5,9 @@ package kubernetes
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -37,13 +39,13 @@ func (c *Cluster) names(workspaceID string) []namedObject {
 		return core.PersistentVolumeClaims(ns).Get(ctx, n, getOpts)
 	}
 	return []namedObject{
-		{"Deployment", workspace.ContainerName(workspaceID), deployment},
-		{"Service", workspace.ContainerName(workspaceID), service},
-		{"Secret", EnvSecretName(workspaceID), secret},
-		{"Secret", ConfigSecretName(workspaceID), secret},
-		{"PersistentVolumeClaim", workspace.ConfigVolumeName(workspaceID), claim},
-		{"PersistentVolumeClaim", workspace.WorkspaceVolumeName(workspaceID), claim},
-		{"PersistentVolumeClaim", workspace.SessionsVolumeName(workspaceID), claim},
+		{kindDeployment, workspace.ContainerName(workspaceID), deployment},
+		{kindService, workspace.ContainerName(workspaceID), service},
+		{kindSecret, EnvSecretName(workspaceID), secret},
+		{kindSecret, ConfigSecretName(workspaceID), secret},
+		{kindClaim, workspace.ConfigVolumeName(workspaceID), claim},
+		{kindClaim, workspace.WorkspaceVolumeName(workspaceID), claim},
+		{kindClaim, workspace.SessionsVolumeName(workspaceID), claim},
 	}
 }
 
@@ -52,46 +54,70 @@ func (c *Cluster) names(workspaceID string) []namedObject {
 // (another workspace id with the same prefix). The message is "" when every
 // name is free or held by ours for the same id. Nothing is changed.
 func (c *Cluster) NameConflict(ctx context.Context, workspaceID string) (msg string, ownedByUs bool, err error) {
-	for _, n := range c.names(workspaceID) {
-		obj, err := n.get(ctx, n.name)
-		if apierrors.IsNotFound(err) {
+	_, msg, ownedByUs, err = c.nameHolders(ctx, workspaceID)
+	return msg, ownedByUs, err
+}
+
+// nameHolders reads every name the workspace takes at once and judges them
+// as NameConflict says; it also returns the workspace's own Deployment
+// when one holds its name.
+func (c *Cluster) nameHolders(ctx context.Context, workspaceID string) (own metav1.Object, msg string, ownedByUs bool, err error) {
+	names := c.names(workspaceID)
+	holders := make([]metav1.Object, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, n := range names {
+		wg.Go(func() {
+			obj, err := n.get(ctx, n.name)
+			switch {
+			case apierrors.IsNotFound(err):
+			case err != nil:
+				errs[i] = c.apiError(fmt.Sprintf("reading %s %s", n.kind, n.name), err)
+			default:
+				holders[i] = obj
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, "", false, err
+	}
+	for i, n := range names {
+		obj := holders[i]
+		if obj == nil {
 			continue
-		}
-		if err != nil {
-			return "", false, c.apiError(fmt.Sprintf("reading %s %s", n.kind, n.name), err)
 		}
 		labels := obj.GetLabels()
 		if workspace.IsOwned(labels, workspaceID) {
+			if n.kind == kindDeployment {
+				own = obj
+			}
 			continue
 		}
 		if workspace.IsOwned(labels, "") {
-			return fmt.Sprintf("%s %s in namespace %s already belongs to workspace %q, whose id shares the first %d characters with %q: object names come from that prefix, so give the workspace an id with a different prefix",
+			return nil, fmt.Sprintf("%s %s in namespace %s already belongs to workspace %q, whose id shares the first %d characters with %q: object names come from that prefix, so give the workspace an id with a different prefix",
 				n.kind, n.name, c.opts.Namespace, labels[workspace.LabelWorkspaceID], workspace.ShortIDLength, workspaceID), true, nil
 		}
-		return fmt.Sprintf("%s %s in namespace %s is not managed by this provider (it lacks the %s label), and the workspace needs its name: remove or rename it yourself, use another namespace, or give the workspace another id; the provider never touches objects it does not own",
+		return nil, fmt.Sprintf("%s %s in namespace %s is not managed by this provider (it lacks the %s label), and the workspace needs its name: remove or rename it yourself, use another namespace, or give the workspace another id; the provider never touches objects it does not own",
 			n.kind, n.name, c.opts.Namespace, workspace.LabelManaged), false, nil
 	}
-	return "", false, nil
+	return own, "", false, nil
 }
 
 // checkNamesFree fails when any name is taken, by a foreign object or by
 // an object of ours for the same id (another state's, or left by an
 // interrupted apply: import adopts it).
 func (c *Cluster) checkNamesFree(ctx context.Context, workspaceID string) error {
-	msg, _, err := c.NameConflict(ctx, workspaceID)
+	dep, msg, _, err := c.nameHolders(ctx, workspaceID)
 	if err != nil {
 		return err
 	}
 	if msg != "" {
 		return fmt.Errorf("%s", msg)
 	}
-	dep, err := c.getDeployment(ctx, workspaceID)
-	if err != nil {
-		return err
-	}
 	if dep != nil {
 		return fmt.Errorf("the Deployment %s of workspace %q already exists in namespace %s on %s: it is managed by another Terraform state or was left by an interrupted apply; adopt it with terraform import, or delete it and apply again",
-			dep.Name, workspaceID, c.opts.Namespace, c.host)
+			dep.GetName(), workspaceID, c.opts.Namespace, c.host)
 	}
 	return nil
 }

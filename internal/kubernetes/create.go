@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
@@ -35,6 +36,7 @@ func (c *Cluster) Create(ctx context.Context, s workspace.WorkspaceSpec, progres
 	if err != nil {
 		return workspace.ObservedWorkspace{}, err
 	}
+	progress = serialized(progress) // the claims report from goroutines
 	if err := c.ensureNamespace(ctx); err != nil {
 		return workspace.ObservedWorkspace{}, err
 	}
@@ -51,43 +53,22 @@ func (c *Cluster) Create(ctx context.Context, s workspace.WorkspaceSpec, progres
 		return fail(err)
 	}
 	ns := c.opts.Namespace
-	core := c.cs.CoreV1()
 	defer c.forgetClaims()
-	for _, sec := range []*corev1.Secret{objs.EnvSecret, objs.ConfigSecret} {
-		if err := c.putSecret(ctx, sec, s.WorkspaceID, undo); err != nil {
-			return fail(err)
-		}
+	// The Secrets, claims and Service do not depend on one another: made
+	// at once. The Deployment comes last, so its pod finds them.
+	var env *corev1.Secret
+	steps := []func() error{
+		func() (err error) { env, err = c.putSecret(ctx, objs.EnvSecret, s.WorkspaceID, undo); return err },
+		func() error { _, err := c.putSecret(ctx, objs.ConfigSecret, s.WorkspaceID, undo); return err },
+		func() error { return c.createService(ctx, objs.Service, s.WorkspaceID, undo) },
+	}
+	for _, claim := range objs.Claims {
+		steps = append(steps, func() error { return c.createClaim(ctx, claim, s.WorkspaceID, undo, progress) })
+	}
+	if err := inParallel(steps); err != nil {
+		return fail(err)
 	}
 	emit(ctx, progress, "secrets written", map[string]any{"env": objs.EnvSecret.Name, "config": objs.ConfigSecret.Name})
-	for _, claim := range objs.Claims {
-		_, err := core.PersistentVolumeClaims(ns).Create(ctx, claim, metav1.CreateOptions{})
-		if apierrors.IsAlreadyExists(err) && c.claimTerminating(ctx, claim.Name) {
-			// Deleted but held until the last pod using it went (a claim
-			// deleted outside Terraform, the workspace being replaced).
-			if err = c.waitClaimGone(ctx, claim.Name); err == nil {
-				_, err = core.PersistentVolumeClaims(ns).Create(ctx, claim, metav1.CreateOptions{})
-			}
-		}
-		switch {
-		case err == nil:
-			name := claim.Name
-			undo.push(func(ctx context.Context) error { return c.deleteOwned(ctx, kindClaim, name, s.WorkspaceID) })
-			emit(ctx, progress, "volume ready", map[string]any{"claim": name, "created": true})
-		case apierrors.IsAlreadyExists(err):
-			// Ours for this id (checkNamesFree refused anything else): a
-			// claim kept by keep_volumes, reused as Docker reuses a volume.
-			emit(ctx, progress, "volume ready", map[string]any{"claim": claim.Name, "created": false})
-		default:
-			return fail(c.apiError("creating PersistentVolumeClaim "+claim.Name, err))
-		}
-	}
-	if _, err := core.Services(ns).Create(ctx, objs.Service, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-		return fail(c.apiError("creating Service "+objs.Service.Name, err))
-	} else if err == nil {
-		undo.push(func(ctx context.Context) error {
-			return c.deleteOwned(ctx, kindService, objs.Service.Name, s.WorkspaceID)
-		})
-	}
 	dep, err := c.cs.AppsV1().Deployments(ns).Create(ctx, objs.Deployment, metav1.CreateOptions{})
 	if err != nil {
 		// No answer may still mean it was made: remove it if it is there.
@@ -98,17 +79,72 @@ func (c *Cluster) Create(ctx context.Context, s workspace.WorkspaceSpec, progres
 	}
 	emit(ctx, progress, "deployment created", map[string]any{"deployment": dep.Name, "replicas": *dep.Spec.Replicas})
 	// From here the workspace is recorded even if it never becomes ready.
-	if !s.Running || !s.WaitForReady {
-		return c.inspectAfter(ctx, s)
-	}
-	if err := c.waitReady(ctx, s, nil, progress); err != nil {
-		obs, ierr := c.inspectAfter(context.WithoutCancel(ctx), s)
-		if ierr != nil {
-			obs = partialObservation(s)
+	if s.Running && s.WaitForReady {
+		ready, err := c.waitReady(ctx, s, nil, progress)
+		if err != nil {
+			obs, ierr := c.inspectAfter(context.WithoutCancel(ctx), s)
+			if ierr != nil {
+				obs = partialObservation(s)
+			}
+			return obs, err
 		}
-		return obs, err
+		dep = ready
 	}
-	return c.inspectAfter(ctx, s)
+	// What was just written and watched is what a read would return.
+	obs := observe(dep, env, s.WorkspaceID)
+	if s.Running && s.WaitForReady {
+		// Its pod is Ready: the Deployment's status may not say so yet.
+		obs.Status, obs.Running = workspace.StatusRunning, true
+	}
+	return obs, nil
+}
+
+// createClaim creates one claim; one of ours being deleted (a claim
+// deleted outside Terraform, the workspace being replaced) is waited out
+// first, and one of ours kept by keep_volumes is reused as Docker reuses a
+// volume (checkNamesFree refused anything else).
+func (c *Cluster) createClaim(ctx context.Context, claim *corev1.PersistentVolumeClaim, workspaceID string, undo *undoStack, progress workspace.Progress) error {
+	claims := c.cs.CoreV1().PersistentVolumeClaims(c.opts.Namespace)
+	_, err := claims.Create(ctx, claim, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) && c.claimTerminating(ctx, claim.Name) {
+		if err = c.waitClaimsGone(ctx, workspaceID, []string{claim.Name}); err == nil {
+			_, err = claims.Create(ctx, claim, metav1.CreateOptions{})
+		}
+	}
+	switch {
+	case err == nil:
+		undo.push(func(ctx context.Context) error { return c.deleteOwned(ctx, kindClaim, claim.Name, workspaceID) })
+		emit(ctx, progress, "volume ready", map[string]any{"claim": claim.Name, "created": true})
+	case apierrors.IsAlreadyExists(err):
+		emit(ctx, progress, "volume ready", map[string]any{"claim": claim.Name, "created": false})
+	default:
+		return c.apiError("creating PersistentVolumeClaim "+claim.Name, err)
+	}
+	return nil
+}
+
+// createService creates the workspace's Service; one of ours for the same
+// id (an interrupted apply's) is kept.
+func (c *Cluster) createService(ctx context.Context, svc *corev1.Service, workspaceID string, undo *undoStack) error {
+	_, err := c.cs.CoreV1().Services(c.opts.Namespace).Create(ctx, svc, metav1.CreateOptions{})
+	switch {
+	case err == nil:
+		undo.push(func(ctx context.Context) error { return c.deleteOwned(ctx, kindService, svc.Name, workspaceID) })
+	case !apierrors.IsAlreadyExists(err):
+		return c.apiError("creating Service "+svc.Name, err)
+	}
+	return nil
+}
+
+// inParallel runs steps at once and joins their errors.
+func inParallel(steps []func() error) error {
+	errs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for i, step := range steps {
+		wg.Go(func() { errs[i] = step() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // inspectAfter observes a workspace just made or changed; one that cannot
@@ -131,29 +167,30 @@ func (c *Cluster) claimTerminating(ctx context.Context, name string) bool {
 }
 
 // putSecret creates a Secret, or updates one of ours for the same id that
-// an interrupted apply left.
-func (c *Cluster) putSecret(ctx context.Context, sec *corev1.Secret, workspaceID string, undo *undoStack) error {
+// an interrupted apply left, and returns it as the API server stored it.
+func (c *Cluster) putSecret(ctx context.Context, sec *corev1.Secret, workspaceID string, undo *undoStack) (*corev1.Secret, error) {
 	secrets := c.cs.CoreV1().Secrets(c.opts.Namespace)
-	_, err := secrets.Create(ctx, sec, metav1.CreateOptions{})
+	made, err := secrets.Create(ctx, sec, metav1.CreateOptions{})
 	if err == nil {
 		undo.push(func(ctx context.Context) error { return c.deleteOwned(ctx, kindSecret, sec.Name, workspaceID) })
-		return nil
+		return made, nil
 	}
 	if !apierrors.IsAlreadyExists(err) {
-		return c.apiError("creating Secret "+sec.Name, err)
+		return nil, c.apiError("creating Secret "+sec.Name, err)
 	}
 	have, err := secrets.Get(ctx, sec.Name, metav1.GetOptions{})
 	if err != nil {
-		return c.apiError("reading Secret "+sec.Name, err)
+		return nil, c.apiError("reading Secret "+sec.Name, err)
 	}
 	if !workspace.IsOwned(have.Labels, workspaceID) {
-		return fmt.Errorf("the Secret %s in namespace %s is not managed by this provider: refusing to change it", sec.Name, c.opts.Namespace)
+		return nil, fmt.Errorf("the Secret %s in namespace %s is not managed by this provider: refusing to change it", sec.Name, c.opts.Namespace)
 	}
 	have.Data, have.StringData = sec.Data, nil
-	if _, err := secrets.Update(ctx, have, metav1.UpdateOptions{}); err != nil {
-		return c.apiError("updating Secret "+sec.Name, err)
+	updated, err := secrets.Update(ctx, have, metav1.UpdateOptions{})
+	if err != nil {
+		return nil, c.apiError("updating Secret "+sec.Name, err)
 	}
-	return nil
+	return updated, nil
 }
 
 // partialObservation records a workspace whose objects may exist but could
@@ -216,10 +253,18 @@ func (c *Cluster) deleteOwned(ctx context.Context, kind, name, workspaceID strin
 	return nil
 }
 
-// undoStack runs cleanup steps in reverse order.
-type undoStack struct{ steps []func(context.Context) error }
+// undoStack runs cleanup steps in reverse order; steps may be pushed from
+// several goroutines.
+type undoStack struct {
+	mu    sync.Mutex
+	steps []func(context.Context) error
+}
 
-func (u *undoStack) push(step func(context.Context) error) { u.steps = append(u.steps, step) }
+func (u *undoStack) push(step func(context.Context) error) {
+	u.mu.Lock()
+	u.steps = append(u.steps, step)
+	u.mu.Unlock()
+}
 
 func (u *undoStack) run(ctx context.Context) error {
 	var errs []error
@@ -229,6 +274,20 @@ func (u *undoStack) run(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// serialized wraps progress so that goroutines of one call may emit at
+// once: the provider's logger (tflog) is not safe for concurrent use.
+func serialized(progress workspace.Progress) workspace.Progress {
+	if progress == nil {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(ctx context.Context, msg string, fields map[string]any) {
+		mu.Lock()
+		defer mu.Unlock()
+		progress(ctx, msg, fields)
+	}
 }
 
 // emit passes a milestone to progress, when there is one.

@@ -51,13 +51,19 @@ func (e *ImageError) Error() string {
 }
 
 // waitReady waits until the Deployment's current pod template has a Ready
-// pod (the kubelet's readiness probe on ready_path answered). A pod whose
-// init or agent container exits, restarts beyond baseline, is OOM-killed
-// or cannot get its image fails at once: its last log lines are read, the
-// Deployment is scaled to 0 (so the controller does not loop) and a
-// *workspace.CrashError or *ImageError is returned. Running out of
-// ReadyTimeout gives a *workspace.NotReadyError.
-func (c *Cluster) waitReady(ctx context.Context, s workspace.WorkspaceSpec, baseline podBaseline, progress workspace.Progress) error {
+// pod (the kubelet's readiness probe on ready_path answered) and returns
+// the Deployment as last seen. A new Deployment (baseline nil) has one
+// template, so its first Ready pod ends the wait, as the kubelet reports
+// it, without waiting for the controllers to copy that into the
+// Deployment's status; after an update the Deployment's status says which
+// pods run the new template (see rolledOut). A pod whose init or agent container exits,
+// restarts beyond baseline, is OOM-killed or cannot get its image fails at
+// once: its last log lines are read, the Deployment is scaled to 0 (so the
+// controller does not loop) and a *workspace.CrashError or *ImageError is
+// returned. Running out of ReadyTimeout gives a *workspace.NotReadyError.
+// It reads the Deployment and pods once and then judges the objects the
+// watches on them deliver (see follow).
+func (c *Cluster) waitReady(ctx context.Context, s workspace.WorkspaceSpec, baseline podBaseline, progress workspace.Progress) (*appsv1.Deployment, error) {
 	start := time.Now()
 	if s.ReadyTimeout > 0 {
 		var cancel context.CancelFunc
@@ -65,45 +71,132 @@ func (c *Cluster) waitReady(ctx context.Context, s workspace.WorkspaceSpec, base
 		defer cancel()
 	}
 	name := s.ContainerName()
-	delay, lastLog := 100*time.Millisecond, time.Now()
-	var lastPod *corev1.Pod
-	watchCtx, stopWatching := context.WithCancel(ctx)
-	defer stopWatching()
-	nudge, watching := nudges(watchCtx, c.watchDeployment(s.WorkspaceID), c.watchPods(s.WorkspaceID))
-	for {
-		dep, pods, err := c.deploymentAndPods(ctx, s.WorkspaceID)
-		if err != nil {
-			if ctx.Err() != nil {
-				return c.notReady(s, lastPod, start)
+	w := &readyWatch{baseline: baseline}
+	lastLog := time.Now()
+	var verdict error // judge's: a crash, or the Deployment gone
+	err := follow(ctx, follower{
+		read: func(ctx context.Context) ([]string, error) {
+			dep, pods, err := c.deploymentAndPods(ctx, s.WorkspaceID)
+			if err != nil {
+				return nil, err
 			}
-			return fmt.Errorf("waiting for %s: %w", name, err)
-		}
-		if dep == nil {
-			return fmt.Errorf("the Deployment %s was deleted from namespace %s while waiting for it", name, c.opts.Namespace)
-		}
-		for i := range pods {
-			p := &pods[i]
-			if p.DeletionTimestamp != nil {
-				continue
+			w.reset(dep, pods.Items)
+			rv := ""
+			if dep != nil {
+				rv = dep.ResourceVersion
 			}
-			lastPod = p
-			if f := podFailure(p, baseline); f != nil {
-				return c.crash(s, p, f, start)
+			return []string{rv, pods.ResourceVersion}, nil
+		},
+		opens: []func(context.Context, string) (watch.Interface, error){c.watchDeployment(s.WorkspaceID), c.watchPods(s.WorkspaceID)},
+		apply: w.apply,
+		judge: func() (bool, error) {
+			switch {
+			case w.dep == nil:
+				verdict = fmt.Errorf("the Deployment %s was deleted from namespace %s while waiting for it", name, c.opts.Namespace)
+				return true, verdict
+			case w.failed != nil:
+				verdict = c.crash(s, w.failed, w.failure, start)
+				return true, verdict
 			}
-		}
-		if rolledOut(dep) {
-			emit(ctx, progress, "workspace ready", map[string]any{"deployment": name, "elapsed": time.Since(start).String()})
-			return nil
-		}
-		if time.Since(lastLog) > 5*time.Second {
-			emit(ctx, progress, "waiting for workspace to serve", map[string]any{"deployment": name, "elapsed": time.Since(start).Round(time.Millisecond).String()})
-			lastLog = time.Now()
-		}
-		if !pause(ctx, delay, nudge) {
-			return c.notReady(s, lastPod, start)
-		}
-		delay = min(delay*3/2, maxPollDelay(watching))
+			if (baseline == nil && w.readyPod()) || rolledOut(w.dep) {
+				return true, nil
+			}
+			if time.Since(lastLog) > 5*time.Second {
+				emit(ctx, progress, "waiting for workspace to serve", map[string]any{"deployment": name, "elapsed": time.Since(start).Round(time.Millisecond).String()})
+				lastLog = time.Now()
+			}
+			return false, nil
+		},
+	})
+	switch {
+	case verdict != nil:
+		return nil, verdict
+	case err != nil && ctx.Err() != nil:
+		return nil, c.notReady(s, w.newestPod(), start)
+	case err != nil:
+		return nil, fmt.Errorf("waiting for %s: %w", name, err)
 	}
+	emit(ctx, progress, "workspace ready", map[string]any{"deployment": name, "elapsed": time.Since(start).String()})
+	return w.dep, nil
+}
+
+// readyWatch is waitReady's picture of a workspace: its Deployment (nil
+// once deleted or not ours), its live pods, and the first failing pod.
+type readyWatch struct {
+	baseline podBaseline
+	dep      *appsv1.Deployment
+	pods     map[types.UID]*corev1.Pod
+	failed   *corev1.Pod
+	failure  *failure
+}
+
+func (w *readyWatch) reset(dep *appsv1.Deployment, pods []corev1.Pod) {
+	w.dep, w.pods = dep, map[types.UID]*corev1.Pod{}
+	for i := range pods {
+		w.setPod(&pods[i])
+	}
+}
+
+// apply folds a watch event on the Deployment or a pod into the picture.
+func (w *readyWatch) apply(ev watch.Event) {
+	switch o := ev.Object.(type) {
+	case *appsv1.Deployment:
+		if ev.Type == watch.Deleted {
+			w.dep = nil
+		} else if w.dep == nil || w.dep.UID == o.UID {
+			w.dep = o
+		}
+	case *corev1.Pod:
+		if ev.Type == watch.Deleted {
+			delete(w.pods, o.UID)
+		} else {
+			w.setPod(o)
+		}
+	}
+}
+
+func (w *readyWatch) setPod(p *corev1.Pod) {
+	if p.DeletionTimestamp != nil {
+		delete(w.pods, p.UID)
+		return
+	}
+	w.pods[p.UID] = p
+	if w.failed == nil {
+		if f := podFailure(p, w.baseline); f != nil {
+			w.failed, w.failure = p, f
+		}
+	}
+}
+
+// readyPod reports whether a live pod made since the Deployment is Ready
+// (one an orphaned ReplicaSet kept from before does not count).
+func (w *readyWatch) readyPod() bool {
+	for _, p := range w.pods {
+		if podReady(p) && !p.CreationTimestamp.Before(&w.dep.CreationTimestamp) {
+			return true
+		}
+	}
+	return false
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// newestPod is the latest-made live pod, the one a timeout describes.
+func (w *readyWatch) newestPod() *corev1.Pod {
+	var newest *corev1.Pod
+	for _, p := range w.pods {
+		if newest == nil || newest.CreationTimestamp.Before(&p.CreationTimestamp) {
+			newest = p
+		}
+	}
+	return newest
 }
 
 // rolledOut: the controller has seen the latest template, every pod runs
@@ -115,21 +208,30 @@ func rolledOut(dep *appsv1.Deployment) bool {
 }
 
 // deploymentAndPods reads the workspace's Deployment (nil when absent or
-// not ours) and its pods.
-func (c *Cluster) deploymentAndPods(ctx context.Context, workspaceID string) (*appsv1.Deployment, []corev1.Pod, error) {
+// not ours) and lists its pods.
+func (c *Cluster) deploymentAndPods(ctx context.Context, workspaceID string) (*appsv1.Deployment, *corev1.PodList, error) {
 	dep, err := c.getDeployment(ctx, workspaceID)
 	if err != nil || dep == nil {
-		return dep, nil, err
+		return dep, &corev1.PodList{}, err
 	}
-	pods, err := c.pods(ctx, workspaceID)
+	pods, err := c.podList(ctx, workspaceID)
 	return dep, pods, err
 }
 
-// pods lists a workspace's pods (ours by their labels), newest first.
-func (c *Cluster) pods(ctx context.Context, workspaceID string) ([]corev1.Pod, error) {
+// podList lists a workspace's pods (ours by their labels).
+func (c *Cluster) podList(ctx context.Context, workspaceID string) (*corev1.PodList, error) {
 	list, err := c.cs.CoreV1().Pods(c.opts.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selectorString(workspaceID)})
 	if err != nil {
 		return nil, c.apiError("listing the pods of "+workspace.ContainerName(workspaceID), err)
+	}
+	return list, nil
+}
+
+// pods lists a workspace's pods, newest first.
+func (c *Cluster) pods(ctx context.Context, workspaceID string) ([]corev1.Pod, error) {
+	list, err := c.podList(ctx, workspaceID)
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(list.Items, func(i, j int) bool {
 		return list.Items[j].CreationTimestamp.Before(&list.Items[i].CreationTimestamp)
@@ -355,38 +457,59 @@ func (c *Cluster) scale(ctx context.Context, workspaceID string, replicas int32)
 }
 
 // waitPodsGone waits until no pod of the workspace is left (after a scale
-// to 0 or a delete), bounded by timeout.
+// to 0 or a delete), bounded by timeout: one list, then the pods' watch.
 func (c *Cluster) waitPodsGone(ctx context.Context, workspaceID string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	nudge, watching := nudges(ctx, c.watchPods(workspaceID))
-	delay := 100 * time.Millisecond
-	for {
-		pods, err := c.pods(ctx, workspaceID)
-		if err == nil && len(pods) == 0 {
-			return nil
-		}
-		if !pause(ctx, delay, nudge) {
-			if err == nil {
-				err = fmt.Errorf("pod %s still there after %s", pods[0].Name, timeout)
+	left := map[types.UID]string{}
+	err := follow(ctx, follower{
+		read: func(ctx context.Context) ([]string, error) {
+			list, err := c.podList(ctx, workspaceID)
+			if err != nil {
+				return nil, err
 			}
-			return fmt.Errorf("waiting for the pods of %s to go: %w", workspace.ContainerName(workspaceID), err)
+			clear(left)
+			for _, p := range list.Items {
+				left[p.UID] = p.Name
+			}
+			return []string{list.ResourceVersion}, nil
+		},
+		opens: []func(context.Context, string) (watch.Interface, error){c.watchPods(workspaceID)},
+		apply: func(ev watch.Event) {
+			if p, ok := ev.Object.(*corev1.Pod); ok {
+				if ev.Type == watch.Deleted {
+					delete(left, p.UID)
+				} else {
+					left[p.UID] = p.Name
+				}
+			}
+		},
+		judge:      func() (bool, error) { return len(left) == 0, nil },
+		retryReads: true,
+	})
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		for _, name := range left {
+			err = fmt.Errorf("pod %s still there after %s", name, timeout)
+			break
 		}
-		delay = min(delay*3/2, maxPollDelay(watching))
+	}
+	return fmt.Errorf("waiting for the pods of %s to go: %w", workspace.ContainerName(workspaceID), err)
+}
+
+// watchPods opens a watch on the workspace's pods.
+func (c *Cluster) watchPods(workspaceID string) func(context.Context, string) (watch.Interface, error) {
+	return func(ctx context.Context, rv string) (watch.Interface, error) {
+		return c.cs.CoreV1().Pods(c.opts.Namespace).Watch(ctx, metav1.ListOptions{LabelSelector: selectorString(workspaceID), ResourceVersion: rv})
 	}
 }
 
-// watchPods opens a watch on the workspace's pods, for nudges.
-func (c *Cluster) watchPods(workspaceID string) func(context.Context) (watch.Interface, error) {
-	return func(ctx context.Context) (watch.Interface, error) {
-		return c.cs.CoreV1().Pods(c.opts.Namespace).Watch(ctx, metav1.ListOptions{LabelSelector: selectorString(workspaceID)})
-	}
-}
-
-// watchDeployment opens a watch on the workspace's Deployment, for nudges.
-func (c *Cluster) watchDeployment(workspaceID string) func(context.Context) (watch.Interface, error) {
-	return func(ctx context.Context) (watch.Interface, error) {
+// watchDeployment opens a watch on the workspace's Deployment.
+func (c *Cluster) watchDeployment(workspaceID string) func(context.Context, string) (watch.Interface, error) {
+	return func(ctx context.Context, rv string) (watch.Interface, error) {
 		return c.cs.AppsV1().Deployments(c.opts.Namespace).Watch(ctx, metav1.ListOptions{
-			FieldSelector: "metadata.name=" + workspace.ContainerName(workspaceID)})
+			FieldSelector: "metadata.name=" + workspace.ContainerName(workspaceID), ResourceVersion: rv})
 	}
 }

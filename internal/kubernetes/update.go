@@ -48,7 +48,7 @@ func (c *Cluster) Update(ctx context.Context, s workspace.WorkspaceSpec, ch work
 		}
 	}
 	if ch.Files {
-		if err := c.putSecret(ctx, objs.ConfigSecret, s.WorkspaceID, &undoStack{}); err != nil {
+		if _, err := c.putSecret(ctx, objs.ConfigSecret, s.WorkspaceID, &undoStack{}); err != nil {
 			return workspace.ObservedWorkspace{}, err
 		}
 		emit(ctx, progress, "config files rewritten", map[string]any{"secret": objs.ConfigSecret.Name})
@@ -75,7 +75,7 @@ func (c *Cluster) Update(ctx context.Context, s workspace.WorkspaceSpec, ch work
 	}
 	switch {
 	case s.Running && s.WaitForReady && (changed || !wasRunning):
-		if err := c.waitReady(ctx, s, baseline, progress); err != nil {
+		if _, err := c.waitReady(ctx, s, baseline, progress); err != nil {
 			obs, ierr := c.inspectAfter(context.WithoutCancel(ctx), s)
 			if ierr != nil {
 				obs = partialObservation(s)
