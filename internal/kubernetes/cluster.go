@@ -27,6 +27,12 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
+// The client's rate limit (see restConfig).
+const (
+	kubeQPS   = 200
+	kubeBurst = 400
+)
+
 // DefaultNamespace is where workspaces go unless the configuration says.
 const DefaultNamespace = "molecule"
 
@@ -142,7 +148,11 @@ func restConfig(cfg Config) (*rest.Config, error) {
 		}
 		return nil, fmt.Errorf("kubernetes: %s: %w (set config_path, or host with token or client_certificate and client_key)", where, err)
 	}
-	rc.QPS, rc.Burst = 50, 100 // a fleet plan refreshes many workspaces at once
+	// A fleet apply checks, makes and watches tens of workspaces at once
+	// (about 25 calls each, most in its first moments): client-go's
+	// limiter at 50/s held a 50-workspace apply back. The API server's
+	// priority and fairness still guard it.
+	rc.QPS, rc.Burst = kubeQPS, kubeBurst
 	rc.Timeout = 60 * time.Second
 	return rc, nil
 }
