@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -24,44 +23,26 @@ var removeWithAnonymousVolumes = container.RemoveOptions{Force: true, RemoveVolu
 // Delete force-removes the container first (a stop would race the restart
 // policy) with its anonymous volumes, then our named volumes unless asked to
 // keep them. Objects already gone count as removed; objects without our
-// ownership label are left alone. Which volumes are ours is asked while the
-// container goes away, and the volumes are removed together: a workspace's
-// delete costs the engine's container removal plus one round of latency.
+// ownership label are left alone.
 func (e *Engine) Delete(ctx context.Context, r workspace.Removal, progress workspace.Progress) error {
-	var volumes []string
-	if !r.KeepVolumes {
-		for _, v := range []string{r.ConfigVolume, r.WorkspaceVolume, r.SessionsVolume} {
-			if v != "" {
-				volumes = append(volumes, v)
-			}
-		}
-	}
-	owned := make([]bool, len(volumes))
-	errs := make([]error, len(volumes))
-	var looks sync.WaitGroup
-	for i, v := range volumes {
-		looks.Go(func() {
-			owned[i], errs[i] = e.volumeToRemove(ctx, v, r.WorkspaceID, slices.Contains(r.AdoptedVolumes, v))
-		})
-	}
-	err := e.removeContainer(ctx, r)
-	looks.Wait()
-	if err != nil {
+	if err := e.removeContainer(ctx, r); err != nil {
 		return err
 	}
 	progress.Emit(ctx, "container removed", map[string]any{"container": workspace.ContainerName(r.WorkspaceID)})
-	var removals sync.WaitGroup
-	for i, v := range volumes {
-		if errs[i] != nil || !owned[i] {
+	if r.KeepVolumes {
+		return nil
+	}
+	var errs []error
+	for _, v := range []string{r.ConfigVolume, r.WorkspaceVolume, r.SessionsVolume} {
+		if v == "" {
 			continue
 		}
-		removals.Go(func() {
-			if errs[i] = e.removeVolumeWhenFree(ctx, v); errs[i] == nil {
-				progress.Emit(ctx, "volume removed", map[string]any{"volume": v})
-			}
-		})
+		if err := e.removeOwnedVolume(ctx, v, r.WorkspaceID, slices.Contains(r.AdoptedVolumes, v)); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		progress.Emit(ctx, "volume removed", map[string]any{"volume": v})
 	}
-	removals.Wait()
 	return errors.Join(errs...)
 }
 

@@ -62,26 +62,22 @@ func (e *Engine) VolumeExists(ctx context.Context, name, workspaceID string) (bo
 	return workspace.IsOwned(v.Labels, workspaceID), nil
 }
 
-// volumeToRemove reports whether a volume is there and ours (or adopted), so
-// that Delete removes it; a volume already gone or owned by anybody else is
-// left alone.
-func (e *Engine) volumeToRemove(ctx context.Context, name, workspaceID string, adopted bool) (bool, error) {
+// removeOwnedVolume removes a volume if it is ours (or adopted). A volume
+// still used by another container is retried with backoff for a bounded
+// time, then reported.
+func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string, adopted bool) error {
 	v, err := e.cli.VolumeInspect(ctx, name)
 	if cerrdefs.IsNotFound(err) {
-		return false, nil
+		return nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("inspecting volume %s on %s: %w", name, e.host, err)
+		return fmt.Errorf("inspecting volume %s on %s: %w", name, e.host, err)
 	}
-	return adopted || workspace.IsOwned(v.Labels, workspaceID), nil
-}
-
-// removeVolumeWhenFree removes a volume known to be ours. A volume still used
-// by another container is retried with backoff for a bounded time, then
-// reported.
-func (e *Engine) removeVolumeWhenFree(ctx context.Context, name string) error {
+	if !adopted && !workspace.IsOwned(v.Labels, workspaceID) {
+		return nil // not ours: leave it alone
+	}
 	var lastErr error
-	err := retryWithBackoff(ctx, 10*time.Second, func() (bool, error) {
+	err = retryWithBackoff(ctx, 10*time.Second, func() (bool, error) {
 		lastErr = e.cli.VolumeRemove(ctx, name, false)
 		switch {
 		case lastErr == nil, cerrdefs.IsNotFound(lastErr):
