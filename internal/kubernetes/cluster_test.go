@@ -5,6 +5,7 @@ package kubernetes
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -88,6 +89,30 @@ func TestCreateRefusesForeignNameAndLeavesIt(t *testing.T) {
 	}
 	if _, err := cs.CoreV1().Secrets(DefaultNamespace).Get(ctx, foreign.Name, metav1.GetOptions{}); err != nil {
 		t.Errorf("delete removed the foreign Secret: %v", err)
+	}
+}
+
+// TestCreateFailingHalfWayUndoesWhatItMade: the Secrets, claims and Service
+// are made at once; when one of them fails, the others already made are
+// removed, and no Deployment is made.
+func TestCreateFailingHalfWayUndoesWhatItMade(t *testing.T) {
+	c, cs := fakeCluster()
+	cs.PrependReactor("create", "services", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, errors.New("admission webhook refused the Service")
+	})
+	ctx := context.Background()
+	if _, err := c.Create(ctx, stopped(2), nil); err == nil || !strings.Contains(err.Error(), "admission webhook") {
+		t.Fatalf("create with the Service refused: %v", err)
+	}
+	madeByUs := metav1.ListOptions{LabelSelector: workspace.LabelWorkspaceID}
+	if l, _ := cs.CoreV1().Secrets(DefaultNamespace).List(ctx, madeByUs); len(l.Items) != 0 {
+		t.Errorf("the failed create left %d Secret(s)", len(l.Items))
+	}
+	if l, _ := cs.CoreV1().PersistentVolumeClaims(DefaultNamespace).List(ctx, madeByUs); len(l.Items) != 0 {
+		t.Errorf("the failed create left %d claim(s)", len(l.Items))
+	}
+	if l, _ := cs.AppsV1().Deployments(DefaultNamespace).List(ctx, madeByUs); len(l.Items) != 0 {
+		t.Errorf("the failed create made %d Deployment(s)", len(l.Items))
 	}
 }
 
