@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
@@ -59,3 +60,45 @@ func (e *Engine) lastExit(ctx context.Context, id string) (exitCode int, oomKill
 		}
 	}
 }
+
+// oomReported reports whether the engine logged an OOM kill of the
+// container's last run. The kernel's notice may reach the engine just after
+// the exit, so the state can say "exit code 137, OOM killed false" for a run
+// the kernel did kill for memory; the event log, read up to a little past
+// the run's end (engine clock), says which.
+func (e *Engine) oomReported(ctx context.Context, id string) bool {
+	info, err := e.cli.ContainerInspect(ctx, id)
+	if err != nil || info.State == nil {
+		return false
+	}
+	if info.State.OOMKilled {
+		return true
+	}
+	finished, err := time.Parse(time.RFC3339Nano, info.State.FinishedAt)
+	if err != nil || finished.IsZero() {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, oomNoticeGrace+5*time.Second)
+	defer cancel()
+	msgs, errs := e.cli.Events(ctx, events.ListOptions{
+		Since: info.State.StartedAt,
+		Until: finished.Add(oomNoticeGrace).Format(time.RFC3339Nano),
+		Filters: filters.NewArgs(filters.Arg("type", string(events.ContainerEventType)),
+			filters.Arg("container", id), filters.Arg("event", string(events.ActionOOM))),
+	})
+	for {
+		select {
+		case m := <-msgs:
+			if m.Action == events.ActionOOM {
+				return true
+			}
+		case err := <-errs:
+			_ = err // the window's end (io.EOF) or a failure: no OOM seen either way
+			return false
+		}
+	}
+}
+
+// oomNoticeGrace is how long after a run's end an OOM notice is still taken
+// as the reason for it.
+const oomNoticeGrace = time.Second

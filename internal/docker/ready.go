@@ -216,6 +216,8 @@ func (e *Engine) crash(s workspace.WorkspaceSpec, id string, o workspace.Observe
 		if code, oom, ok := e.lastExit(ctx, id); ok {
 			o.ExitCode, o.OOMKilled = code, oom
 		}
+	} else if o.ExitCode == 137 && !o.OOMKilled {
+		o.OOMKilled = e.oomReported(ctx, id)
 	}
 	logs := e.tailLogs(ctx, id)
 	return &workspace.CrashError{Container: s.ContainerName(), Status: o.Status, ExitCode: o.ExitCode, OOMKilled: o.OOMKilled,
