@@ -55,8 +55,8 @@ type Engine struct {
 	credentials  Credentials
 	networkCache sync.Map     // names of networks seen to exist
 	cpuCount     atomic.Int64 // the engine's CPUs once asked (see CPUCount), else 0
-	// lookups makes concurrent first lookups of one image, network or the
-	// CPU count share a single engine call: a fleet's plans all start at
+	// lookups makes concurrent first lookups of one network or the CPU
+	// count share a single engine call: a fleet's plans all start at
 	// once, before any answer is cached.
 	lookups singleflight.Group
 }

@@ -9,7 +9,6 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 )
@@ -34,7 +33,10 @@ func (e *Engine) LocalImage(ctx context.Context, ref string) (LocalImage, error)
 		l := v.(imageLookup)
 		return l.image, l.err
 	}
-	info, err := shared(&e.lookups, "image\x00"+ref, func() (image.InspectResponse, error) { return e.cli.ImageInspect(ctx, ref) })
+	// Not shared with concurrent callers (unlike networks): a lookup begun
+	// before a pull of ref finished would answer "missing" to a caller that
+	// came after it.
+	info, err := e.cli.ImageInspect(ctx, ref)
 	l := imageLookup{image: LocalImage{ID: info.ID, RepoDigests: info.RepoDigests}}
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
