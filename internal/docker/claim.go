@@ -25,23 +25,21 @@ func volumesOf(s workspace.WorkspaceSpec) []namedVolume {
 	return volumes
 }
 
-// claimNameAndVolumes checks that the container name is free and makes the
-// workspace's volumes (adopted ones are used as they are). The steps are
-// independent, so they are asked for at once: one round of engine latency
-// instead of one per step, which is most of a fleet's create on a busy
-// engine. Every volume made here is pushed onto undo, whichever step failed;
-// the error reported is the first in the order name, then volumes.
-func (e *Engine) claimNameAndVolumes(ctx context.Context, s workspace.WorkspaceSpec, undo *undoStack, progress workspace.Progress) error {
+// claimVolumes makes the workspace's volumes (adopted ones are used as they
+// are), all at once: one round of engine latency instead of one per volume.
+// Every volume made here is pushed onto undo, whichever failed. The
+// container name is not looked at first: the container create itself
+// refuses a taken name, atomically (see Create).
+func (e *Engine) claimVolumes(ctx context.Context, s workspace.WorkspaceSpec, undo *undoStack, progress workspace.Progress) error {
 	volumes := volumesOf(s)
-	errs := make([]error, 1+len(volumes))
+	errs := make([]error, len(volumes))
 	created := make([]bool, len(volumes))
 	var wg sync.WaitGroup
-	wg.Go(func() { errs[0] = e.checkNameFree(ctx, s.WorkspaceID) })
 	for i, v := range volumes {
 		if s.IsAdoptedVolume(v.name) {
 			continue
 		}
-		wg.Go(func() { created[i], errs[1+i] = e.ensureVolume(ctx, v.name, s.WorkspaceID, v.role) })
+		wg.Go(func() { created[i], errs[i] = e.ensureVolume(ctx, v.name, s.WorkspaceID, v.role) })
 	}
 	wg.Wait()
 	for i, v := range volumes {

@@ -4,10 +4,13 @@
 package docker
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"path"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
@@ -59,7 +62,32 @@ func (e *Engine) configStamp(ctx context.Context, containerID string, managed []
 	if err != nil {
 		return "", fmt.Errorf("looking at %s in container %.12s on %s: %w", p, containerID, e.host, err)
 	}
-	return fmt.Sprintf("%.12s %s %d %o %d %s", containerID, managed[0], st.Size, uint32(st.Mode), st.Mtime.UnixNano(), st.LinkTarget), nil
+	return stampOf(containerID, managed[0], st.Size, st.Mode, st.Mtime, st.LinkTarget), nil
+}
+
+// stampOf formats a file's stat as a config stamp.
+func stampOf(containerID, name string, size int64, mode os.FileMode, mtime time.Time, linkTarget string) string {
+	return fmt.Sprintf("%.12s %s %d %o %d %s", containerID, name, size, uint32(mode), mtime.UnixNano(), linkTarget)
+}
+
+// writtenStamp is the stamp a stat of name would give right after archive
+// was copied into the container: the engine extracts each regular file
+// with its header's size, mode and modification time (which
+// BuildConfigArchive fixes), so no stat is needed. Should an engine set
+// them otherwise, the next refresh sees a different stamp and reads
+// /configs back once: the prediction can cost a read, never hide a change.
+// "" when name is not a regular file of the archive.
+func writtenStamp(containerID string, archive []byte, name string) string {
+	tr := tar.NewReader(bytes.NewReader(archive))
+	for {
+		hdr, err := tr.Next()
+		if err != nil {
+			return ""
+		}
+		if path.Clean(hdr.Name) == name && hdr.Typeflag == tar.TypeReg {
+			return stampOf(containerID, name, hdr.Size, hdr.FileInfo().Mode(), hdr.ModTime, "")
+		}
+	}
 }
 
 // writtenFiles are the files a create just copied into /configs: their
@@ -71,17 +99,16 @@ type writtenFiles struct {
 
 // filesWritten describes an archive just copied into the container; nil when
 // it lacks config.yaml, whose content then comes from an existing volume and
-// must be read back. The stamp is taken now, before the runtime starts, so a
-// rewrite by the runtime itself shows at the next refresh.
-func (e *Engine) filesWritten(ctx context.Context, containerID string, archive []byte) *writtenFiles {
+// must be read back. The stamp is what was written, so a rewrite by the
+// runtime itself, even at once, shows at the next refresh.
+func filesWritten(containerID string, archive []byte) *writtenFiles {
 	hashes, err := workspace.HashConfigArchive(bytes.NewReader(archive), "")
 	if err != nil || hashes["config.yaml"] == "" {
 		return nil
 	}
 	w := &writtenFiles{hashes: hashes}
 	if len(hashes) == 1 {
-		// A failed stat only costs the next refresh a full read.
-		w.stamp, _ = e.configStamp(ctx, containerID, []string{"config.yaml"})
+		w.stamp = writtenStamp(containerID, archive, "config.yaml")
 	}
 	return w
 }

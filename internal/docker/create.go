@@ -57,17 +57,23 @@ func (e *Engine) Create(ctx context.Context, s workspace.WorkspaceSpec, progress
 		return workspace.ObservedWorkspace{}, err
 	}
 
-	if err := e.claimNameAndVolumes(ctx, s, undo, progress); err != nil {
+	if err := e.claimVolumes(ctx, s, undo, progress); err != nil {
 		return fail(err)
 	}
 
 	req := BuildContainerRequest(s)
 	resp, err := e.cli.ContainerCreate(ctx, req.Config, req.HostConfig, req.Networking, nil, req.Name)
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
+		switch {
+		case cerrdefs.IsNotFound(err):
 			return fail(fmt.Errorf("creating container %s: %w", req.Name, &workspace.MissingImageError{Ref: s.Image}))
-		}
-		if !cerrdefs.IsConflict(err) {
+		case cerrdefs.IsConflict(err):
+			// The name is taken (the plan checked it, but anything may
+			// have started since): say by whom.
+			if nerr := e.checkNameFree(ctx, s.WorkspaceID); nerr != nil {
+				return fail(nerr)
+			}
+		default:
 			// No answer (engine gone, context cancelled): the container may
 			// exist all the same.
 			undo.push(func(c context.Context) error { return e.removeContainerIfOwned(c, req.Name, s.WorkspaceID) })
@@ -84,7 +90,7 @@ func (e *Engine) Create(ctx context.Context, s workspace.WorkspaceSpec, progress
 		return fail(fmt.Errorf("copying config files into %s:/configs: %w", req.Name, err))
 	}
 	progress.Emit(ctx, "config files copied", map[string]any{"container": req.Name, "bytes": len(archive)})
-	written := e.filesWritten(ctx, resp.ID, archive)
+	written := filesWritten(resp.ID, archive)
 	if s.PlatformToken != "" {
 		if err := e.writeAuthToken(ctx, resp.ID, s.PlatformToken); err != nil {
 			return fail(fmt.Errorf("writing the platform token into %s:/configs: %w", req.Name, err))
@@ -175,9 +181,11 @@ func (e *Engine) afterStart(ctx context.Context, s workspace.WorkspaceSpec, id s
 	return e.withFiles(ctx, obs, written)
 }
 
-// checkNameFree fails when the container name is already taken. A container
-// of ours for the same workspace id is not reused or removed either: it may
-// belong to another Terraform state, and import is the way to adopt it.
+// checkNameFree fails when the container name is already taken, saying by
+// whom: the cause of a create the engine refused (the plan asks
+// NameConflict). A container of ours for the same workspace id is not
+// reused or removed either: it may belong to another Terraform state, and
+// import is the way to adopt it.
 func (e *Engine) checkNameFree(ctx context.Context, workspaceID string) error {
 	name := workspace.ContainerName(workspaceID)
 	info, err := e.cli.ContainerInspect(ctx, name)

@@ -25,7 +25,8 @@ var removeWithAnonymousVolumes = container.RemoveOptions{Force: true, RemoveVolu
 // keep them. Objects already gone count as removed; objects without our
 // ownership label are left alone.
 func (e *Engine) Delete(ctx context.Context, r workspace.Removal, progress workspace.Progress) error {
-	if err := e.removeContainer(ctx, r); err != nil {
+	recordedRemoved, err := e.removeContainer(ctx, r)
+	if err != nil {
 		return err
 	}
 	progress.Emit(ctx, "container removed", map[string]any{"container": workspace.ContainerName(r.WorkspaceID)})
@@ -37,7 +38,15 @@ func (e *Engine) Delete(ctx context.Context, r workspace.Removal, progress works
 		if v == "" {
 			continue
 		}
-		if err := e.removeOwnedVolume(ctx, v, r.WorkspaceID, slices.Contains(r.AdoptedVolumes, v)); err != nil {
+		// The recorded container, made by our create, mounted the config
+		// and workspace volumes until a moment ago, and a mounted volume
+		// cannot be swapped: they are the ones that create made or checked
+		// as ours, so they need no look first. (An adopted container was
+		// made by the platform, and the sessions volume is newer than some
+		// workspaces: those are looked at as before.)
+		mounted := recordedRemoved && len(r.AdoptedVolumes) == 0 && v != r.SessionsVolume
+		known := mounted || slices.Contains(r.AdoptedVolumes, v)
+		if err := e.removeOwnedVolume(ctx, v, r.WorkspaceID, known); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -46,35 +55,36 @@ func (e *Engine) Delete(ctx context.Context, r workspace.Removal, progress works
 	return errors.Join(errs...)
 }
 
-// removeContainer force-removes the workspace's container. The ID recorded in
-// state is ours by construction, so it is removed without a look first. With
-// no ID (an interrupted create), or when that container is already gone (one
-// of ours may hold the name since: recreated outside Terraform and destroyed
-// with -refresh=false), the name is inspected and only an owned container is
+// removeContainer force-removes the workspace's container; recorded tells
+// whether that was the container whose ID state records. That ID is ours by
+// construction, so it is removed without a look first. With no ID (an
+// interrupted create), or when that container is already gone (one of ours
+// may hold the name since: recreated outside Terraform and destroyed with
+// -refresh=false), the name is inspected and only an owned container is
 // removed; otherwise it would keep the volumes busy and leak.
-func (e *Engine) removeContainer(ctx context.Context, r workspace.Removal) error {
+func (e *Engine) removeContainer(ctx context.Context, r workspace.Removal) (recorded bool, err error) {
 	name := workspace.ContainerName(r.WorkspaceID)
 	if r.ContainerID != "" {
 		err := e.cli.ContainerRemove(ctx, r.ContainerID, removeWithAnonymousVolumes)
 		switch {
 		case err == nil:
-			return nil
+			return true, nil
 		case !cerrdefs.IsNotFound(err):
-			return fmt.Errorf("removing container %s on %s: %w", name, e.host, err)
+			return false, fmt.Errorf("removing container %s on %s: %w", name, e.host, err)
 		}
 	}
 	info, err := e.cli.ContainerInspect(ctx, name)
 	if cerrdefs.IsNotFound(err) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
+		return false, fmt.Errorf("inspecting container %s on %s: %w", name, e.host, err)
 	}
 	if info.Config == nil || !workspace.IsOwned(info.Config.Labels, r.WorkspaceID) {
-		return nil // not ours: never touched
+		return false, nil // not ours: never touched
 	}
 	if err := e.cli.ContainerRemove(ctx, info.ID, removeWithAnonymousVolumes); err != nil && !cerrdefs.IsNotFound(err) {
-		return fmt.Errorf("removing container %s on %s: %w", name, e.host, err)
+		return false, fmt.Errorf("removing container %s on %s: %w", name, e.host, err)
 	}
-	return nil
+	return false, nil
 }

@@ -47,7 +47,7 @@ func (e *Engine) Update(ctx context.Context, s workspace.WorkspaceSpec, ch works
 			return workspace.ObservedWorkspace{}, fmt.Errorf("rewriting config files in %s:/configs: %w", name, err)
 		}
 		progress.Emit(ctx, "config files rewritten", map[string]any{"container": name})
-		written = e.filesWritten(ctx, id, archive)
+		written = filesWritten(id, archive)
 	}
 	running := info.State != nil && info.State.Running
 	switch {

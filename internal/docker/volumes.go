@@ -62,22 +62,25 @@ func (e *Engine) VolumeExists(ctx context.Context, name, workspaceID string) (bo
 	return workspace.IsOwned(v.Labels, workspaceID), nil
 }
 
-// removeOwnedVolume removes a volume if it is ours (or adopted). A volume
-// still used by another container is retried with backoff for a bounded
-// time, then reported.
-func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string, adopted bool) error {
-	v, err := e.cli.VolumeInspect(ctx, name)
-	if cerrdefs.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("inspecting volume %s on %s: %w", name, e.host, err)
-	}
-	if !adopted && !workspace.IsOwned(v.Labels, workspaceID) {
-		return nil // not ours: leave it alone
+// removeOwnedVolume removes a volume if it is ours: known says so without a
+// look (adopted, or mounted by the container just removed), else its label
+// must. A volume still used by another container is retried with backoff
+// for a bounded time, then reported.
+func (e *Engine) removeOwnedVolume(ctx context.Context, name, workspaceID string, known bool) error {
+	if !known {
+		v, err := e.cli.VolumeInspect(ctx, name)
+		if cerrdefs.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("inspecting volume %s on %s: %w", name, e.host, err)
+		}
+		if !workspace.IsOwned(v.Labels, workspaceID) {
+			return nil // not ours: leave it alone
+		}
 	}
 	var lastErr error
-	err = retryWithBackoff(ctx, 10*time.Second, func() (bool, error) {
+	err := retryWithBackoff(ctx, 10*time.Second, func() (bool, error) {
 		lastErr = e.cli.VolumeRemove(ctx, name, false)
 		switch {
 		case lastErr == nil, cerrdefs.IsNotFound(lastErr):

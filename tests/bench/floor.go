@@ -24,8 +24,10 @@ resource "terraform_data" "fleet" {
 }
 `
 
-// floorArm applies N terraform_data resources (untimed), times the same
-// no-change plans the provider arm makes, and destroys them.
+// floorArm applies N terraform_data resources, times the same no-change
+// plans the provider arm makes, and destroys them: its apply and destroy
+// are Terraform's own share of the provider arm's create and destroy
+// (without the provider's starts and RPCs).
 type floorArm struct {
 	providerArm
 }
@@ -52,7 +54,8 @@ func (a *floorArm) run(ctx context.Context, ids []string, m *measurement) error 
 		return err
 	}
 	par := fmt.Sprintf("-parallelism=%d", a.s.opts.parallelism)
-	if err := a.terraform(ctx, "apply", 0, "apply", "-auto-approve", par); err != nil {
+	m.CreateS, err = timed(func() error { return a.terraform(ctx, "apply", 0, "apply", "-auto-approve", par) })
+	if err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
 	m.StateBytesPerWS = stateBytesPerWorkspace(a.dir, len(ids))
@@ -63,7 +66,8 @@ func (a *floorArm) run(ctx context.Context, ids []string, m *measurement) error 
 		return fmt.Errorf("no-change plan: %w", err)
 	}
 	m.PlanS = m.PlanSamplesS[0]
-	if err := a.terraform(ctx, "destroy", 0, "destroy", "-auto-approve", par); err != nil {
+	m.DestroyS, err = timed(func() error { return a.terraform(ctx, "destroy", 0, "destroy", "-auto-approve", par) })
+	if err != nil {
 		return fmt.Errorf("destroy: %w", err)
 	}
 	return nil

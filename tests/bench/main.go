@@ -197,7 +197,7 @@ func run(ctx context.Context, o options) error {
 					failures = append(failures, fmt.Sprintf("%s N=%d run %d: %s", arm, n, r, m.Error))
 					fmt.Fprintf(os.Stderr, "bench: %s N=%d run %d FAILED: %s\n", arm, n, r, m.Error)
 				} else if arm == armFloor {
-					fmt.Fprintf(os.Stderr, "bench:   plan %.2fs\n", m.PlanS)
+					fmt.Fprintf(os.Stderr, "bench:   apply %.2fs plan %.2fs destroy %.2fs\n", m.CreateS, m.PlanS, m.DestroyS)
 				} else if arm == armKubeRaw || arm == armKubeProvider {
 					fmt.Fprintf(os.Stderr, "bench:   create %.2fs plan %.2fs destroy %.2fs\n", m.CreateS, m.PlanS, m.DestroyS)
 				} else {
