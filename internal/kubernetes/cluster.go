@@ -79,9 +79,8 @@ type Cluster struct {
 	nsDone   bool
 	cpuCount atomic.Int64 // CPUCount's answer, once asked
 
-	claimsMu sync.Mutex // guards claims and claimsAt (see claimsSnapshot)
-	claims   map[string]bool
-	claimsAt time.Time
+	snapMu sync.Mutex // guards snap (see refreshSnapshot)
+	snap   *namespaceSnapshot
 }
 
 // New builds a client for the configured cluster. It does not contact the

@@ -6,6 +6,8 @@ package kubernetes
 import (
 	"context"
 	"errors"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -224,8 +226,9 @@ func TestListIsOneCallAndFilters(t *testing.T) {
 	}
 }
 
-// A refresh is two calls per workspace plus one claim list for all of
-// them, and a missing Deployment is "missing", not an error.
+// A refresh of a whole fleet is three lists (workspace Deployments, env
+// Secrets, claims), made once and shared, and observes each workspace as
+// Inspect's two gets do; a missing Deployment is "missing", not an error.
 func TestInspectCallsAndMissing(t *testing.T) {
 	c, cs := fakeCluster()
 	ctx := context.Background()
@@ -233,19 +236,38 @@ func TestInspectCallsAndMissing(t *testing.T) {
 	for _, id := range ids {
 		s := stopped(2)
 		s.WorkspaceID = id
+		s.Env = map[string]string{"WHO": id}
 		if _, err := c.Create(ctx, s, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	cs.ClearActions()
-	for _, id := range ids {
+	for _, id := range append(ids, "dddd") {
 		obs, err := c.InspectFiles(ctx, id, []string{"config.yaml"}, "")
-		if err != nil || !obs.Exists || obs.ConfigHashes["config.yaml"] == "" || obs.ConfigVolume != "ws-"+id+"-configs" {
+		if id == "dddd" {
+			if err != nil || obs.Exists || obs.Status != workspace.StatusMissing {
+				t.Errorf("InspectFiles of a missing workspace = %+v, %v", obs, err)
+			}
+			continue
+		}
+		if err != nil || !obs.Exists || obs.ConfigHashes["config.yaml"] == "" || obs.ConfigVolume != "ws-"+id+"-configs" || obs.Env["WHO"] != id {
 			t.Fatalf("InspectFiles(%s) = %+v, %v", id, obs, err)
 		}
 	}
-	if n := len(cs.Actions()); n != 2*len(ids)+1 {
-		t.Errorf("refreshing %d workspaces made %d API calls, want %d", len(ids), n, 2*len(ids)+1)
+	var verbs []string
+	for _, a := range cs.Actions() {
+		verbs = append(verbs, a.GetVerb()+" "+a.GetResource().Resource)
+	}
+	slices.Sort(verbs)
+	if want := []string{"list deployments", "list persistentvolumeclaims", "list secrets"}; !slices.Equal(verbs, want) {
+		t.Errorf("refreshing %d workspaces made %v, want %v", len(ids)+1, verbs, want)
+	}
+	for _, id := range ids {
+		got, _ := c.InspectFiles(ctx, id, nil, "")
+		want, err := c.Inspect(ctx, id, false)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("InspectFiles(%s) = %+v\nInspect = %+v, %v", id, got, want, err)
+		}
 	}
 	obs, err := c.Inspect(ctx, "ffffffff", false)
 	if err != nil || obs.Exists || obs.Status != workspace.StatusMissing {
@@ -264,7 +286,7 @@ func TestInspectFilesSeesDeletedClaims(t *testing.T) {
 	if err := cs.CoreV1().PersistentVolumeClaims(DefaultNamespace).Delete(ctx, s.WorkspaceVolume(), metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	c.forgetClaims()
+	c.forgetSnapshot()
 	obs, err := c.InspectFiles(ctx, s.WorkspaceID, nil, "")
 	if err != nil || obs.WorkspaceVolume != "" || obs.ConfigVolume != s.ConfigVolume() {
 		t.Errorf("after deleting the workspace claim: config %q workspace %q, %v", obs.ConfigVolume, obs.WorkspaceVolume, err)
@@ -279,5 +301,35 @@ func TestAPIErrorsNameTheServer(t *testing.T) {
 	_, err := c.Inspect(context.Background(), "0123456789abcdef", false)
 	if err == nil || !strings.Contains(err.Error(), "https://fake:6443") {
 		t.Errorf("err = %v, want the API server named", err)
+	}
+}
+
+// The refresh snapshot is dropped when this provider changes a workspace:
+// a refresh after a create, an update or a delete sees the change.
+func TestRefreshSnapshotIsDroppedAfterAChange(t *testing.T) {
+	c, _ := fakeCluster()
+	ctx := context.Background()
+	s := stopped(2)
+	if obs, _ := c.InspectFiles(ctx, s.WorkspaceID, nil, ""); obs.Exists {
+		t.Fatalf("before create: %+v", obs)
+	}
+	if _, err := c.Create(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	if obs, _ := c.InspectFiles(ctx, s.WorkspaceID, nil, ""); !obs.Exists {
+		t.Fatal("after create: the refresh still reads the snapshot from before it")
+	}
+	s.MemoryMB = 321
+	if _, err := c.Update(ctx, s, workspace.Changes{Limits: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if obs, _ := c.InspectFiles(ctx, s.WorkspaceID, nil, ""); obs.MemoryMB != 321 {
+		t.Fatalf("after update: memory %d MB, want 321", obs.MemoryMB)
+	}
+	if err := c.Delete(ctx, workspace.Removal{WorkspaceID: s.WorkspaceID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if obs, _ := c.InspectFiles(ctx, s.WorkspaceID, nil, ""); obs.Exists {
+		t.Fatalf("after delete: %+v", obs)
 	}
 }

@@ -53,7 +53,7 @@ func (c *Cluster) Create(ctx context.Context, s workspace.WorkspaceSpec, progres
 		return fail(err)
 	}
 	ns := c.opts.Namespace
-	defer c.forgetClaims()
+	defer c.forgetSnapshot()
 	// The Secrets, claims and Service do not depend on one another: made
 	// at once. The Deployment comes last, so its pod finds them.
 	var env *corev1.Secret

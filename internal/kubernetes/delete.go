@@ -28,7 +28,7 @@ func (c *Cluster) Delete(ctx context.Context, r workspace.Removal, progress work
 	id := r.WorkspaceID
 	name := workspace.ContainerName(id)
 	progress = serialized(progress) // the waits report from goroutines
-	defer c.forgetClaims()
+	defer c.forgetSnapshot()
 	objs := []struct{ kind, name string }{{kindDeployment, name}, {kindService, name}, {kindSecret, EnvSecretName(id)}, {kindSecret, ConfigSecretName(id)}}
 	if !r.KeepVolumes {
 		for _, claim := range []string{r.ConfigVolume, r.WorkspaceVolume, r.SessionsVolume} {

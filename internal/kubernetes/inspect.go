@@ -5,7 +5,6 @@ package kubernetes
 
 import (
 	"context"
-	"time"
 
 	"github.com/molecule-ai/terraform-provider-molecule/internal/workspace"
 	appsv1 "k8s.io/api/apps/v1"
@@ -34,60 +33,28 @@ func (c *Cluster) Inspect(ctx context.Context, workspaceID string, _ bool) (work
 	return observe(dep, env, workspaceID), nil
 }
 
-// InspectFiles is the refresh: Inspect (the hashes come with it, so no
-// config stamp is needed) plus whether the workspace's claims still exist,
-// from one claim list shared by every workspace refreshed within
-// claimListTTL. A claim deleted (or being deleted) behind Terraform's back
-// reads as no volume, which the plan shows as a replacement.
+// InspectFiles is the refresh: what Inspect observes (the hashes come
+// with it, so no config stamp is needed) plus whether the workspace's
+// claims still exist, all read from one snapshot of the namespace shared
+// by every workspace refreshed within snapshotTTL. A claim deleted (or
+// being deleted) behind Terraform's back reads as no volume, which the plan
+// shows as a replacement.
 func (c *Cluster) InspectFiles(ctx context.Context, workspaceID string, _ []string, _ string) (workspace.ObservedWorkspace, error) {
-	obs, err := c.Inspect(ctx, workspaceID, true)
-	if err != nil || !obs.Exists {
-		return obs, err
-	}
-	claims, err := c.claimsSnapshot(ctx)
+	snap, err := c.refreshSnapshot(ctx)
 	if err != nil {
 		return workspace.ObservedWorkspace{}, err
 	}
+	dep := snap.deployments[workspace.ContainerName(workspaceID)]
+	if dep == nil || !workspace.IsOwned(dep.Labels, workspaceID) {
+		return missing(workspaceID), nil
+	}
+	obs := observe(dep, snap.envSecrets[EnvSecretName(workspaceID)], workspaceID)
 	for _, v := range []*string{&obs.ConfigVolume, &obs.WorkspaceVolume, &obs.SessionsVolume} {
-		if *v != "" && !claims[*v] {
+		if *v != "" && !snap.claims[*v] {
 			*v = ""
 		}
 	}
 	return obs, nil
-}
-
-// claimListTTL is how long one list of the namespace's claims serves
-// refreshes: a plan refreshes all its workspaces within it.
-const claimListTTL = 10 * time.Second
-
-// claimsSnapshot is the set of our claims in the namespace that are not
-// being deleted, listed at most once per claimListTTL.
-func (c *Cluster) claimsSnapshot(ctx context.Context) (map[string]bool, error) {
-	c.claimsMu.Lock()
-	defer c.claimsMu.Unlock()
-	if c.claims != nil && time.Since(c.claimsAt) < claimListTTL {
-		return c.claims, nil
-	}
-	list, err := c.cs.CoreV1().PersistentVolumeClaims(c.opts.Namespace).List(ctx, metav1.ListOptions{LabelSelector: workspace.LabelManaged + "=true"})
-	if err != nil {
-		return nil, c.apiError("listing claims in namespace "+c.opts.Namespace, err)
-	}
-	claims := make(map[string]bool, len(list.Items))
-	for _, cl := range list.Items {
-		if cl.DeletionTimestamp == nil {
-			claims[cl.Name] = true
-		}
-	}
-	c.claims, c.claimsAt = claims, time.Now()
-	return claims, nil
-}
-
-// forgetClaims drops the claim list after this provider made or removed
-// claims.
-func (c *Cluster) forgetClaims() {
-	c.claimsMu.Lock()
-	c.claims = nil
-	c.claimsMu.Unlock()
 }
 
 // getDeployment returns the workspace's Deployment when it is ours, nil

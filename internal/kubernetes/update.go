@@ -28,6 +28,7 @@ const stopTimeout = 2 * time.Minute
 // starts), and running by scaling between 1 and 0. Anything else needs
 // replacement, which the resource layer plans.
 func (c *Cluster) Update(ctx context.Context, s workspace.WorkspaceSpec, ch workspace.Changes, progress workspace.Progress) (workspace.ObservedWorkspace, error) {
+	defer c.forgetSnapshot()
 	name := s.ContainerName()
 	dep, err := c.getDeployment(ctx, s.WorkspaceID)
 	if err != nil {

@@ -51,8 +51,11 @@ type stepKind int
 
 const (
 	otherStep stepKind = iota
-	// refreshStep: a refresh lists the namespace's claims once for every
-	// workspace (kubernetes.Cluster.InspectFiles): that list is fixed.
+	// refreshStep: a refresh lists the namespace's workspace Deployments,
+	// env Secrets and claims once for every workspace
+	// (kubernetes.Cluster.InspectFiles). The claim list counts as fixed, as
+	// it always did; the other two are spread over the workspaces, so the
+	// calls per workspace fall with N (2/N).
 	refreshStep
 )
 

@@ -5,8 +5,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	backend "github.com/molecule-ai/terraform-provider-molecule/internal/kubernetes"
@@ -75,16 +77,10 @@ func (r *kubeRawArm) run(ctx context.Context, ids []string, m *measurement) erro
 		return fmt.Errorf("after create: %w", err)
 	}
 
-	// The provider's refresh reads, per workspace, its Deployment and its
-	// env Secret, and lists the namespace's claims once for all of them
-	// (kubernetes.Cluster.InspectFiles).
-	m.PlanSamplesS, err = timedRepeats(r.s.opts.planRepeats, func() error {
-		if _, err := r.cs.CoreV1().PersistentVolumeClaims(r.ns).List(ctx, metav1.ListOptions{
-			LabelSelector: workspace.LabelManaged + "=true"}); err != nil {
-			return err
-		}
-		return parallel(ctx, ids, p, r.inspect)
-	})
+	// The provider's refresh lists the namespace's workspace Deployments,
+	// env Secrets and claims once for all workspaces
+	// (kubernetes.Cluster.InspectFiles), at once.
+	m.PlanSamplesS, err = timedRepeats(r.s.opts.planRepeats, func() error { return r.listForRefresh(ctx, len(ids)) })
 	m.Calls["refresh"] = summarizeKube(r.counter.take(), n*len(m.PlanSamplesS), refreshStep)
 	if err != nil {
 		return fmt.Errorf("inspect: %w", err)
@@ -127,12 +123,39 @@ func (r *kubeRawArm) create(ctx context.Context, id string, o backend.Objects) e
 	return err
 }
 
-func (r *kubeRawArm) inspect(ctx context.Context, id string) error {
-	if _, err := r.cs.AppsV1().Deployments(r.ns).Get(ctx, workspace.ContainerName(id), metav1.GetOptions{}); err != nil {
+// listForRefresh makes the refresh's three lists at once and checks that
+// every workspace's Deployment and env Secret is in them.
+func (r *kubeRawArm) listForRefresh(ctx context.Context, n int) error {
+	managed := workspace.LabelManaged + "=true"
+	byRole := func(role string) metav1.ListOptions {
+		return metav1.ListOptions{LabelSelector: managed + "," + workspace.LabelRole + "=" + role}
+	}
+	counts := make([]int, 2)
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		deps, err := r.cs.AppsV1().Deployments(r.ns).List(ctx, byRole(workspace.RoleContainer))
+		if errs[0] = err; err == nil {
+			counts[0] = len(deps.Items)
+		}
+	})
+	wg.Go(func() {
+		secrets, err := r.cs.CoreV1().Secrets(r.ns).List(ctx, byRole(backend.RoleEnvSecret))
+		if errs[1] = err; err == nil {
+			counts[1] = len(secrets.Items)
+		}
+	})
+	wg.Go(func() {
+		_, errs[2] = r.cs.CoreV1().PersistentVolumeClaims(r.ns).List(ctx, metav1.ListOptions{LabelSelector: managed})
+	})
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	_, err := r.cs.CoreV1().Secrets(r.ns).Get(ctx, backend.EnvSecretName(id), metav1.GetOptions{})
-	return err
+	if counts[0] != n || counts[1] != n {
+		return fmt.Errorf("refresh lists hold %d Deployments and %d env Secrets, want %d each", counts[0], counts[1], n)
+	}
+	return nil
 }
 
 func (r *kubeRawArm) destroy(ctx context.Context, id string, o backend.Objects) error {
