@@ -459,7 +459,7 @@ func (rep *report) print(w io.Writer) {
 	fmt.Fprintln(w, " each repeated -plan-repeats times per run; plan s is over all of them; peak RSS = largest provider process)")
 	if len(rep.KubeRatios) > 0 {
 		fmt.Fprintln(w, "(k8s-raw = client-go making the same objects, waiting for the pod Ready by watch and deleting them as the provider does;")
-		fmt.Fprintln(w, " k8s-raw plan = a get of each Deployment and env Secret, the provider's refresh; k8s ratio = k8s-provider / k8s-raw;")
+		fmt.Fprintln(w, " k8s-raw plan = the provider's refresh: one list each of Deployments, env Secrets and claims; k8s ratio = k8s-provider / k8s-raw;")
 		fmt.Fprintln(w, " k8s calls/ws = Kubernetes API calls, 0.0 for the provider when it does not log them)")
 	}
 	if len(rep.Ratios) > 0 {
