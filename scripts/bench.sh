@@ -35,7 +35,10 @@
 # Arms per fleet size and run: raw (the same Docker calls made directly),
 # provider (terraform apply, no-change plans with and without refresh, drift
 # plan, destroy) and terraform_data (a plan of N built-in resources: the floor
-# Terraform itself sets). A preflight refuses, before anything is created, a
+# Terraform itself sets); in the first run of each size also terraform_data_sized
+# (the same resources, each carrying as much state as a workspace: Terraform's
+# own share of an apply and a destroy, which rewrite the whole state file after
+# every resource). A preflight refuses, before anything is created, a
 # largest N that the engine's memory, ports or threads cannot hold.
 # The Kubernetes arms (k8s-raw: client-go making the same objects, the same
 # pod-Ready wait and deletes; k8s-provider: apply, no-change plans, destroy

@@ -105,3 +105,48 @@ func (rep *report) printBreakdown(w io.Writer) {
 		fmt.Fprintf(w, "  %5d %10.2f %10.2f %18.2f %10.2f\n", r.N, c["create"], c["plan"], c["plan-no-refresh"], c["destroy"])
 	}
 }
+
+// terraformShare is Terraform's own time for an apply and a destroy of N
+// resources carrying a workspace's state (the sized floor), beside the raw
+// engine's create and destroy of N workspaces.
+type terraformShare struct {
+	N                       int
+	StateBytesPerWS         float64
+	ApplyS, DestroyS        float64
+	RawCreateS, RawDestroyS float64
+}
+
+// terraformShares pairs the sized floor with the raw arm, medians, at every
+// fleet size where both ran.
+func (rep *report) terraformShares() []terraformShare {
+	var out []terraformShare
+	for _, f := range rep.Rows {
+		if f.Arm != armSizedFloor || f.Times["create"].Runs == 0 || f.Times["destroy"].Runs == 0 {
+			continue
+		}
+		raw, ok := rep.row(armRaw, f.N)
+		if !ok || raw.Times["create"].Median <= 0 || raw.Times["destroy"].Median <= 0 {
+			continue
+		}
+		out = append(out, terraformShare{
+			N: f.N, StateBytesPerWS: f.StateBytesPerWS,
+			ApplyS: f.Times["create"].Median, DestroyS: f.Times["destroy"].Median,
+			RawCreateS: raw.Times["create"].Median, RawDestroyS: raw.Times["destroy"].Median,
+		})
+	}
+	return out
+}
+
+func (rep *report) printTerraformShare(w io.Writer) {
+	shares := rep.terraformShares()
+	if len(shares) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nTerraform's own share of create and destroy: an apply and a destroy of N terraform_data resources whose state")
+	fmt.Fprintln(w, "is padded to the provider arm's per workspace (Terraform rewrites the whole state file after every resource),")
+	fmt.Fprintln(w, "as a fraction of the raw engine's create and destroy of N workspaces (medians)")
+	fmt.Fprintf(w, "  %5s %10s %9s %15s %11s %16s\n", "N", "state/ws", "apply s", "of raw create", "destroy s", "of raw destroy")
+	for _, s := range shares {
+		fmt.Fprintf(w, "  %5d %8.0f B %9.2f %14.0f%% %11.2f %15.0f%%\n", s.N, s.StateBytesPerWS, s.ApplyS, 100*s.ApplyS/s.RawCreateS, s.DestroyS, 100*s.DestroyS/s.RawDestroyS)
+	}
+}

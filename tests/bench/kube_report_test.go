@@ -108,8 +108,12 @@ func TestArmsAtRunEachBackendAtItsOwnSizes(t *testing.T) {
 		100: {armRaw, armProvider, armFloor},
 	}
 	for n, want := range cases {
-		if got := o.armsAt(n); !slices.Equal(got, want) {
-			t.Errorf("armsAt(%d) = %v, want %v", n, got, want)
+		if got := o.armsAt(n, 2); !slices.Equal(got, want) {
+			t.Errorf("armsAt(%d, run 2) = %v, want %v", n, got, want)
+		}
+		// The sized floor runs once per fleet size, last, in the first run.
+		if got := o.armsAt(n, 1); !slices.Equal(got, append(want, armSizedFloor)) {
+			t.Errorf("armsAt(%d, run 1) = %v, want %v", n, got, append(want, armSizedFloor))
 		}
 	}
 }

@@ -63,12 +63,17 @@ func (o options) allSizes() []int {
 	return slices.Compact(all)
 }
 
-// armsAt are the arms that run at fleet size n, in order: each backend's
-// raw arm then provider arm, then Terraform's floor.
-func (o options) armsAt(n int) []string {
+// armsAt are the arms that run at fleet size n in run r, in order: each
+// backend's raw arm then provider arm, then Terraform's floor, and in the
+// first run the sized floor.
+func (o options) armsAt(n, r int) []string {
 	var out []string
 	for _, arm := range arms {
 		switch arm {
+		case armSizedFloor:
+			if r == 1 {
+				out = append(out, arm)
+			}
 		case armRaw, armProvider:
 			if o.docker() && slices.Contains(o.sizes, n) {
 				out = append(out, arm)
@@ -187,7 +192,7 @@ func run(ctx context.Context, o options) error {
 	var failures []string
 	for _, n := range o.allSizes() {
 		for r := 1; r <= o.runs; r++ {
-			for _, arm := range o.armsAt(n) {
+			for _, arm := range o.armsAt(n, r) {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -196,7 +201,7 @@ func run(ctx context.Context, o options) error {
 				if m.Error != "" {
 					failures = append(failures, fmt.Sprintf("%s N=%d run %d: %s", arm, n, r, m.Error))
 					fmt.Fprintf(os.Stderr, "bench: %s N=%d run %d FAILED: %s\n", arm, n, r, m.Error)
-				} else if arm == armFloor {
+				} else if arm == armFloor || arm == armSizedFloor {
 					fmt.Fprintf(os.Stderr, "bench:   apply %.2fs plan %.2fs destroy %.2fs\n", m.CreateS, m.PlanS, m.DestroyS)
 				} else if arm == armKubeRaw || arm == armKubeProvider {
 					fmt.Fprintf(os.Stderr, "bench:   create %.2fs plan %.2fs destroy %.2fs\n", m.CreateS, m.PlanS, m.DestroyS)

@@ -47,8 +47,10 @@ func (rep *report) panels() []panel {
 	}
 	const rawColor, provColor, floorColor, altColor = "#888888", "#1f6feb", "#2da44e", "#bf8700"
 	ps := []panel{
-		{"create (apply)", []plotLine{line(armRaw, "create", "raw engine", rawColor, true), line(armProvider, "create", "provider", provColor, false)}},
-		{"destroy", []plotLine{line(armRaw, "destroy", "raw engine", rawColor, true), line(armProvider, "destroy", "provider", provColor, false)}},
+		{"create (apply)", []plotLine{line(armRaw, "create", "raw engine", rawColor, true), line(armProvider, "create", "provider", provColor, false),
+			line(armSizedFloor, "create", "terraform_data, workspace-sized state (Terraform's share)", floorColor, false)}},
+		{"destroy", []plotLine{line(armRaw, "destroy", "raw engine", rawColor, true), line(armProvider, "destroy", "provider", provColor, false),
+			line(armSizedFloor, "destroy", "terraform_data, workspace-sized state (Terraform's share)", floorColor, false)}},
 		{"no-change plan", []plotLine{
 			line(armProvider, "plan", "provider (refresh)", provColor, false),
 			line(armProvider, "plan-no-refresh", "provider -refresh=false", altColor, false),

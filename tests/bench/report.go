@@ -110,6 +110,9 @@ func buildReport(o options, ms []measurement) *report {
 			*ratios = append(*ratios, ratioOf(n, raw, prov))
 		}
 		rep.Rows = append(rep.Rows, summarizeRows(armFloor, n, ms))
+		if sized := summarizeRows(armSizedFloor, n, ms); sized.Runs+sized.Failed > 0 {
+			rep.Rows = append(rep.Rows, sized) // absent from results written before it existed
+		}
 	}
 	rep.Targets = rep.evaluate(o)
 	rep.Breakdown = rep.planBreakdown(o)
@@ -147,7 +150,7 @@ func summarizeRows(arm string, n int, ms []measurement) row {
 		if arm == armKubeRaw || arm == armKubeProvider {
 			delete(series, "drift-plan") // no drift step on Kubernetes
 		}
-		if arm == armFloor {
+		if arm == armFloor || arm == armSizedFloor {
 			delete(series, "drift-plan")
 			if m.CreateS == 0 { // results written before the floor timed its apply
 				delete(series, "create")
@@ -405,9 +408,9 @@ func (rep *report) missedTargets() []string {
 func (rep *report) print(w io.Writer) {
 	fmt.Fprintf(w, "\nFleet benchmark (%v CPUs, parallelism %v, %v runs per arm; seconds as min / median)\n\n", rep.Machine["cpus"], rep.Options["parallelism"], rep.Options["runs"])
 	cols := append(slices.Clone(columns), "plan-no-refresh")
-	fmt.Fprintf(w, "%-14s %4s %4s  %-15s %-15s %-15s %-15s %-15s  %-22s %-9s %s\n", "arm", "N", "runs", "create s", "plan s", "drift-plan s", "destroy s", "plan -refresh=f", "API calls/ws c/r/d", "state/ws", "peak RSS")
+	fmt.Fprintf(w, "%-20s %4s %4s  %-15s %-15s %-15s %-15s %-15s  %-22s %-9s %s\n", "arm", "N", "runs", "create s", "plan s", "drift-plan s", "destroy s", "plan -refresh=f", "API calls/ws c/r/d", "state/ws", "peak RSS")
 	for _, r := range rep.Rows {
-		fmt.Fprintf(w, "%-14s %4d %4d ", r.Arm, r.N, r.Runs)
+		fmt.Fprintf(w, "%-20s %4d %4d ", r.Arm, r.N, r.Runs)
 		for _, c := range cols {
 			st := r.Times[c]
 			if st.Runs == 0 {
@@ -417,7 +420,7 @@ func (rep *report) print(w io.Writer) {
 			fmt.Fprintf(w, " %-15s", fmt.Sprintf("%6.2f / %6.2f", st.Min, st.Median))
 		}
 		calls, state, rss := "-", "-", "-"
-		if r.Arm != armFloor {
+		if r.Arm != armFloor && r.Arm != armSizedFloor {
 			calls = fmt.Sprintf("%.1f / %.1f / %.1f", r.CallsPerWorkspace["create"], r.CallsPerWorkspace["refresh"], r.CallsPerWorkspace["destroy"])
 		}
 		if r.StateBytesPerWS > 0 {
@@ -442,7 +445,7 @@ func (rep *report) print(w io.Writer) {
 			if rt.N != r.N {
 				continue
 			}
-			fmt.Fprintf(w, "%-14s %4d %4s ", "ratio", rt.N, "")
+			fmt.Fprintf(w, "%-20s %4d %4s ", "ratio", rt.N, "")
 			for _, c := range columns {
 				v, ok := rt.Ratios[c]
 				if !ok {
@@ -457,6 +460,9 @@ func (rep *report) print(w io.Writer) {
 	fmt.Fprintln(w, "\n(ratio = provider / raw; calls/ws exclude per-process fixed calls: ping, image and network lookups;")
 	fmt.Fprintln(w, " raw plan = one inspect each, provider plan = terraform plan with refresh, terraform_data plan = Terraform's own floor,")
 	fmt.Fprintln(w, " each repeated -plan-repeats times per run; plan s is over all of them; peak RSS = largest provider process)")
+	if slices.ContainsFunc(rep.Rows, func(r row) bool { return r.Arm == armSizedFloor }) {
+		fmt.Fprintln(w, "(terraform_data_sized = the same with each resource's state padded to the provider arm's; first run only, one plan)")
+	}
 	if len(rep.KubeRatios) > 0 {
 		fmt.Fprintln(w, "(k8s-raw = client-go making the same objects, waiting for the pod Ready by watch and deleting them as the provider does;")
 		fmt.Fprintln(w, " k8s-raw plan = the provider's refresh: one list each of Deployments, env Secrets and claims; k8s ratio = k8s-provider / k8s-raw;")
@@ -464,6 +470,7 @@ func (rep *report) print(w io.Writer) {
 	}
 	if len(rep.Ratios) > 0 {
 		rep.printBreakdown(w)
+		rep.printTerraformShare(w)
 	}
 	rep.printKubeBreakdown(w)
 	rep.printKubeCPU(w)

@@ -129,3 +129,45 @@ func TestSummarizeRowsCountsRunsNotPlanSamples(t *testing.T) {
 		t.Errorf("plan samples = %d, want 6", got)
 	}
 }
+
+func TestPaddingBringsAFloorResourceToTheWorkspaceState(t *testing.T) {
+	values := map[string]string{"a": configYAML("bench0a0000-12345678"), "b": configYAML("bench0a0001-12345678")}
+	pad := padding(2800, values)
+	longest := 0
+	for _, v := range values {
+		longest = max(longest, len(strings.ReplaceAll(v, "\n", `\n`))+2)
+	}
+	// input and output each hold value + pad.
+	if got := floorStateOverhead + 2*(longest+len(pad)); got < 2798 || got > 2800 {
+		t.Errorf("padded state per resource = %d B, want 2800 (pad %d B)", got, len(pad))
+	}
+	if padding(100, values) != "" {
+		t.Error("a target below the unpadded state must pad nothing")
+	}
+}
+
+func TestTerraformShareIsTheSizedFloorOverTheRawArm(t *testing.T) {
+	o := options{sizes: []int{10, 50}, runs: 1}
+	var ms []measurement
+	for _, n := range o.sizes {
+		f := float64(n)
+		ms = append(ms,
+			measurement{Arm: armRaw, N: n, Run: 1, CreateS: f / 5, PlanSamplesS: []float64{0.01}, DestroyS: f / 10},
+			measurement{Arm: armProvider, N: n, Run: 1, CreateS: f / 5, PlanSamplesS: []float64{f / 100}, PlanNoRefreshSamplesS: []float64{f / 200}, DestroyS: f / 8},
+			measurement{Arm: armFloor, N: n, Run: 1, CreateS: 0.1, PlanSamplesS: []float64{0.05}, DestroyS: 0.1},
+			measurement{Arm: armSizedFloor, N: n, Run: 1, CreateS: f / 50, PlanSamplesS: []float64{0.1}, DestroyS: f / 40, StateBytesPerWS: 2790},
+		)
+	}
+	rep := buildReport(o, ms)
+	shares := rep.terraformShares()
+	if len(shares) != 2 || shares[1].N != 50 || shares[1].ApplyS != 1 || shares[1].RawDestroyS != 5 {
+		t.Fatalf("shares = %+v", shares)
+	}
+	var out strings.Builder
+	rep.print(&out)
+	for _, want := range []string{"Terraform's own share of create and destroy", "     50     2790 B      1.00             10%        1.25              25%", "terraform_data_sized"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("printed report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -37,7 +37,7 @@ const (
 
 // arms run in this order for every fleet size and run (armsAt picks those
 // of the backends measured at a size).
-var arms = []string{armRaw, armProvider, armKubeRaw, armKubeProvider, armFloor}
+var arms = []string{armRaw, armProvider, armKubeRaw, armKubeProvider, armFloor, armSizedFloor}
 
 // session is one bench invocation: its ids, network and Docker client, and
 // its Kubernetes namespace when the Kubernetes arms run.
@@ -53,6 +53,9 @@ type session struct {
 	networkMade bool
 	workdir     string
 	wrapper     string // dev_overrides directory holding the provider launcher
+	// workspaceState is the state per workspace a provider arm measured at
+	// each fleet size, which the sized floor pads its resources to.
+	workspaceState map[int]float64
 }
 
 func newSession(ctx context.Context, o options) (*session, error) {
@@ -169,6 +172,12 @@ func (s *session) measure(ctx context.Context, arm string, n, runNo int) measure
 		err = newRawArm(s).run(ctx, ids, &m)
 	case armFloor:
 		err = newFloorArm(s).run(ctx, ids, &m)
+	case armSizedFloor:
+		padTo := s.workspaceState[n]
+		if padTo == 0 {
+			padTo = defaultWorkspaceStateBytes
+		}
+		err = newSizedFloorArm(s, padTo).run(ctx, ids, &m)
 	case armKubeRaw:
 		err = newKubeRawArm(s).run(ctx, ids, &m)
 	case armKubeProvider:
@@ -178,6 +187,12 @@ func (s *session) measure(ctx context.Context, arm string, n, runNo int) measure
 	}
 	if err != nil {
 		m.Error = err.Error()
+	}
+	if (arm == armProvider || arm == armKubeProvider) && m.StateBytesPerWS > 0 {
+		if s.workspaceState == nil {
+			s.workspaceState = map[int]float64{}
+		}
+		s.workspaceState[n] = m.StateBytesPerWS
 	}
 	return m
 }
