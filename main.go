@@ -10,6 +10,7 @@ import (
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/molecule-ai/terraform-provider-molecule/internal/procsettings"
 	"github.com/molecule-ai/terraform-provider-molecule/internal/provider"
 )
 
@@ -20,8 +21,8 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
-	quietLogsUnlessAsked()
-	tuneGCUnlessSet()
+	procsettings.QuietLogsUnlessAsked()
+	procsettings.TuneGCUnlessSet()
 	stopProfile := startCPUProfile()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{

@@ -1,7 +1,10 @@
 // Copyright (c) Molecule AI
 // SPDX-License-Identifier: MPL-2.0
 
-package main
+// Package procsettings holds the process-wide settings a provider process
+// takes at start-up: the provider's main and the fleet benchmark's
+// engine-free provider both apply them, so both are measured alike.
+package procsettings
 
 import (
 	"os"
@@ -13,9 +16,9 @@ import (
 // for themselves (README, "Developing"):
 //
 //   - the garbage collector's target (GOGC) and soft memory limit
-//     (GOMEMLIMIT), see tuneGCUnlessSet;
+//     (GOMEMLIMIT), see TuneGCUnlessSet;
 //   - the plugin SDK's, the framework's and our own log levels, see
-//     quietLogsUnlessAsked.
+//     QuietLogsUnlessAsked.
 
 // fleetGCPercent is the garbage collector's target unless GOGC says otherwise.
 // The plugin framework allocates about 4 MB of short-lived garbage per
@@ -33,9 +36,9 @@ const fleetGCPercent = 400
 // large one stays within a bounded resident size.
 const fleetMemoryLimit = 160 << 20
 
-// tuneGCUnlessSet sets the GC target to fleetGCPercent unless GOGC is set,
+// TuneGCUnlessSet sets the GC target to fleetGCPercent unless GOGC is set,
 // and the soft memory limit to fleetMemoryLimit unless GOMEMLIMIT is set.
-func tuneGCUnlessSet() {
+func TuneGCUnlessSet() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(fleetGCPercent)
 	}
@@ -51,15 +54,15 @@ var logSwitches = []string{
 	"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK",
 }
 
-// quietedLogs are the log levels quietLogsUnlessAsked turns off.
+// quietedLogs are the log levels QuietLogsUnlessAsked turns off.
 var quietedLogs = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_MOLECULE"}
 
-// quietLogsUnlessAsked turns the plugin SDK's, the framework's and our own
+// QuietLogsUnlessAsked turns the plugin SDK's, the framework's and our own
 // log levels off when the user asked for no logs. Otherwise they default to
 // TRACE: every line is encoded as JSON on stderr and Terraform parses each one
 // only to drop it, which costs a fleet plan about a third of the CPU of both
 // processes.
-func quietLogsUnlessAsked() {
+func QuietLogsUnlessAsked() {
 	for _, k := range logSwitches {
 		if os.Getenv(k) != "" {
 			return

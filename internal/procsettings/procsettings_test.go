@@ -1,7 +1,7 @@
 // Copyright (c) Molecule AI
 // SPDX-License-Identifier: MPL-2.0
 
-package main
+package procsettings
 
 import (
 	"math"
@@ -23,7 +23,7 @@ func clearLogSwitches(t *testing.T) {
 func TestQuietLogsUnlessAsked(t *testing.T) {
 	t.Run("no logs asked for", func(t *testing.T) {
 		clearLogSwitches(t)
-		quietLogsUnlessAsked()
+		QuietLogsUnlessAsked()
 		for _, k := range quietedLogs {
 			if got := os.Getenv(k); got != "off" {
 				t.Errorf("%s = %q, want off", k, got)
@@ -34,7 +34,7 @@ func TestQuietLogsUnlessAsked(t *testing.T) {
 		t.Run(asked+" set", func(t *testing.T) {
 			clearLogSwitches(t)
 			t.Setenv(asked, "DEBUG")
-			quietLogsUnlessAsked()
+			QuietLogsUnlessAsked()
 			for _, k := range quietedLogs {
 				if k != asked && os.Getenv(k) != "" {
 					t.Errorf("with %s set, %s = %q: the user's choice must stand", asked, k, os.Getenv(k))
@@ -51,7 +51,7 @@ func TestTuneGCUnlessSet(t *testing.T) {
 
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
-	tuneGCUnlessSet()
+	TuneGCUnlessSet()
 	if got := debug.SetGCPercent(100); got != fleetGCPercent {
 		t.Errorf("GC target without GOGC = %d, want %d", got, fleetGCPercent)
 	}
@@ -60,7 +60,7 @@ func TestTuneGCUnlessSet(t *testing.T) {
 	}
 	t.Setenv("GOGC", "50")
 	t.Setenv("GOMEMLIMIT", "1GiB")
-	tuneGCUnlessSet()
+	TuneGCUnlessSet()
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GC target with GOGC set = %d, want it left alone (100)", got)
 	}
