@@ -150,3 +150,55 @@ func (rep *report) printTerraformShare(w io.Writer) {
 		fmt.Fprintf(w, "  %5d %8.0f B %9.2f %14.0f%% %11.2f %15.0f%%\n", s.N, s.StateBytesPerWS, s.ApplyS, 100*s.ApplyS/s.RawCreateS, s.DestroyS, 100*s.DestroyS/s.RawDestroyS)
 	}
 }
+
+// engineFreeShare is the provider on the fake backend (everything but the
+// engine) beside the raw engine (the engine's work alone) and the provider
+// on the engine, at one fleet size, medians.
+type engineFreeShare struct {
+	N                     int
+	FakeApplyS, RawCreate float64
+	ProvCreate            float64
+	FakeDestroyS, RawDest float64
+	ProvDestroy           float64
+	FakePlanS, ProvPlanS  float64
+}
+
+// engineFreeShares pairs the engine-free arm with the raw and provider arms
+// at every fleet size where all three ran.
+func (rep *report) engineFreeShares() []engineFreeShare {
+	var out []engineFreeShare
+	for _, f := range rep.Rows {
+		if f.Arm != armFake || f.Times["create"].Runs == 0 || f.Times["destroy"].Runs == 0 || f.Times["plan"].Runs == 0 {
+			continue
+		}
+		raw, okRaw := rep.row(armRaw, f.N)
+		prov, okProv := rep.row(armProvider, f.N)
+		if !okRaw || !okProv || raw.Times["create"].Median <= 0 || raw.Times["destroy"].Median <= 0 {
+			continue
+		}
+		out = append(out, engineFreeShare{
+			N:          f.N,
+			FakeApplyS: f.Times["create"].Median, RawCreate: raw.Times["create"].Median, ProvCreate: prov.Times["create"].Median,
+			FakeDestroyS: f.Times["destroy"].Median, RawDest: raw.Times["destroy"].Median, ProvDestroy: prov.Times["destroy"].Median,
+			FakePlanS: f.Times["plan"].Median, ProvPlanS: prov.Times["plan"].Median,
+		})
+	}
+	return out
+}
+
+func (rep *report) printEngineFreeShare(w io.Writer) {
+	shares := rep.engineFreeShares()
+	if len(shares) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nEverything but the engine: the provider on the fake backend (provider_fake) beside the raw engine's work.")
+	fmt.Fprintln(w, "raw+fake = (raw + provider_fake) / raw, the provider's ratio if the two did not overlap; provider = the measured")
+	fmt.Fprintln(w, "ratio (medians). The fake's plan before the first create cannot overlap the engine's work; the rest can, in part.")
+	fmt.Fprintf(w, "  %5s %13s %9s %9s %15s %9s %9s %12s %12s\n", "N", "fake apply s", "raw+fake", "provider", "fake destroy s", "raw+fake", "provider", "fake plan s", "prov plan s")
+	for _, s := range shares {
+		fmt.Fprintf(w, "  %5d %13.2f %8.2fx %8.2fx %15.2f %8.2fx %8.2fx %12.2f %12.2f\n", s.N,
+			s.FakeApplyS, (s.RawCreate+s.FakeApplyS)/s.RawCreate, s.ProvCreate/s.RawCreate,
+			s.FakeDestroyS, (s.RawDest+s.FakeDestroyS)/s.RawDest, s.ProvDestroy/s.RawDest,
+			s.FakePlanS, s.ProvPlanS)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -26,19 +27,24 @@ const (
 	apiCallLogEnv = "MOLECULE_TF_API_CALL_LOG"
 )
 
-// writeProviderLauncher makes a dev_overrides directory whose
-// terraform-provider-molecule is a script that execs this program in
-// launcher mode, plus the CLI config pointing at it. It returns the directory.
-func writeProviderLauncher(workdir, provider string) (string, error) {
+// writeProviderLauncher makes a dev_overrides directory <workdir>/<name>
+// whose terraform-provider-molecule is a script that execs this program in
+// launcher mode on command (the provider binary and its arguments), plus the
+// CLI config <workdir>/<name>.tfrc pointing at it, whose path it returns.
+func writeProviderLauncher(workdir, name string, command ...string) (string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(workdir, "plugins")
+	dir := filepath.Join(workdir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	script := fmt.Sprintf("#!/bin/sh\nexec %s %s %s \"$@\"\n", shellQuote(self), wrapCommand, shellQuote(provider))
+	quoted := make([]string, len(command))
+	for i, c := range command {
+		quoted[i] = shellQuote(c)
+	}
+	script := fmt.Sprintf("#!/bin/sh\nexec %s %s %s \"$@\"\n", shellQuote(self), wrapCommand, strings.Join(quoted, " "))
 	if err := os.WriteFile(filepath.Join(dir, "terraform-provider-molecule"), []byte(script), 0o755); err != nil {
 		return "", err
 	}
@@ -49,7 +55,8 @@ func writeProviderLauncher(workdir, provider string) (string, error) {
   direct {}
 }
 `, dir)
-	return dir, os.WriteFile(filepath.Join(workdir, "cli.tfrc"), []byte(cliConfig), 0o644)
+	file := filepath.Join(workdir, name+".tfrc")
+	return file, os.WriteFile(file, []byte(cliConfig), 0o644)
 }
 
 func shellQuote(s string) string {

@@ -65,13 +65,18 @@ func (o options) allSizes() []int {
 
 // armsAt are the arms that run at fleet size n in run r, in order: each
 // backend's raw arm then provider arm, then Terraform's floor, and in the
-// first run the sized floor.
+// first run the sized floor and, with the Docker arms, the engine-free
+// provider.
 func (o options) armsAt(n, r int) []string {
 	var out []string
 	for _, arm := range arms {
 		switch arm {
 		case armSizedFloor:
 			if r == 1 {
+				out = append(out, arm)
+			}
+		case armFake:
+			if r == 1 && o.docker() && slices.Contains(o.sizes, n) {
 				out = append(out, arm)
 			}
 		case armRaw, armProvider:
@@ -92,6 +97,9 @@ func (o options) armsAt(n, r int) []string {
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == wrapCommand {
 		os.Exit(wrapProvider(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == fakeProviderCommand {
+		os.Exit(serveFakeProvider())
 	}
 	if len(os.Args) > 2 && os.Args[1] == "-report" {
 		// Re-read a results file: its table and targets, e.g. to compare runs.
@@ -201,7 +209,7 @@ func run(ctx context.Context, o options) error {
 				if m.Error != "" {
 					failures = append(failures, fmt.Sprintf("%s N=%d run %d: %s", arm, n, r, m.Error))
 					fmt.Fprintf(os.Stderr, "bench: %s N=%d run %d FAILED: %s\n", arm, n, r, m.Error)
-				} else if arm == armFloor || arm == armSizedFloor {
+				} else if arm == armFloor || arm == armSizedFloor || arm == armFake {
 					fmt.Fprintf(os.Stderr, "bench:   apply %.2fs plan %.2fs destroy %.2fs\n", m.CreateS, m.PlanS, m.DestroyS)
 				} else if arm == armKubeRaw || arm == armKubeProvider {
 					fmt.Fprintf(os.Stderr, "bench:   create %.2fs plan %.2fs destroy %.2fs\n", m.CreateS, m.PlanS, m.DestroyS)

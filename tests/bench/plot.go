@@ -45,16 +45,19 @@ func (rep *report) panels() []panel {
 		slices.SortFunc(pts, func(a, b planPoint) int { return a.n - b.n })
 		return plotLine{label: label, color: color, dashed: dashed, pts: pts}
 	}
-	const rawColor, provColor, floorColor, altColor = "#888888", "#1f6feb", "#2da44e", "#bf8700"
+	const rawColor, provColor, floorColor, altColor, fakeColor = "#888888", "#1f6feb", "#2da44e", "#bf8700", "#8250df"
 	ps := []panel{
 		{"create (apply)", []plotLine{line(armRaw, "create", "raw engine", rawColor, true), line(armProvider, "create", "provider", provColor, false),
-			line(armSizedFloor, "create", "terraform_data, workspace-sized state (Terraform's share)", floorColor, false)}},
+			line(armSizedFloor, "create", "terraform_data, workspace-sized state (Terraform's share)", floorColor, false),
+			line(armFake, "create", "provider on the fake backend (all but the engine)", fakeColor, false)}},
 		{"destroy", []plotLine{line(armRaw, "destroy", "raw engine", rawColor, true), line(armProvider, "destroy", "provider", provColor, false),
-			line(armSizedFloor, "destroy", "terraform_data, workspace-sized state (Terraform's share)", floorColor, false)}},
+			line(armSizedFloor, "destroy", "terraform_data, workspace-sized state (Terraform's share)", floorColor, false),
+			line(armFake, "destroy", "provider on the fake backend (all but the engine)", fakeColor, false)}},
 		{"no-change plan", []plotLine{
 			line(armProvider, "plan", "provider (refresh)", provColor, false),
 			line(armProvider, "plan-no-refresh", "provider -refresh=false", altColor, false),
 			line(armFloor, "plan", "terraform_data (Terraform's floor)", floorColor, false),
+			line(armFake, "plan", "provider on the fake backend (refresh)", fakeColor, false),
 			line(armRaw, "plan", "raw engine (one inspect each)", rawColor, true),
 		}},
 		{"drift plan (one container removed)", []plotLine{line(armRaw, "drift-plan", "raw engine", rawColor, true), line(armProvider, "drift-plan", "provider", provColor, false)}},

@@ -110,8 +110,11 @@ func buildReport(o options, ms []measurement) *report {
 			*ratios = append(*ratios, ratioOf(n, raw, prov))
 		}
 		rep.Rows = append(rep.Rows, summarizeRows(armFloor, n, ms))
-		if sized := summarizeRows(armSizedFloor, n, ms); sized.Runs+sized.Failed > 0 {
-			rep.Rows = append(rep.Rows, sized) // absent from results written before it existed
+		// Absent from results written before they existed:
+		for _, arm := range []string{armSizedFloor, armFake} {
+			if r := summarizeRows(arm, n, ms); r.Runs+r.Failed > 0 {
+				rep.Rows = append(rep.Rows, r)
+			}
 		}
 	}
 	rep.Targets = rep.evaluate(o)
@@ -147,8 +150,8 @@ func summarizeRows(arm string, n int, ms []measurement) row {
 		for c, v := range map[string]float64{"create": m.CreateS, "drift-plan": m.DriftPlanS, "destroy": m.DestroyS} {
 			series[c] = append(series[c], v)
 		}
-		if arm == armKubeRaw || arm == armKubeProvider {
-			delete(series, "drift-plan") // no drift step on Kubernetes
+		if arm == armKubeRaw || arm == armKubeProvider || arm == armFake {
+			delete(series, "drift-plan") // no drift step on Kubernetes or the fake
 		}
 		if arm == armFloor || arm == armSizedFloor {
 			delete(series, "drift-plan")
@@ -420,7 +423,7 @@ func (rep *report) print(w io.Writer) {
 			fmt.Fprintf(w, " %-15s", fmt.Sprintf("%6.2f / %6.2f", st.Min, st.Median))
 		}
 		calls, state, rss := "-", "-", "-"
-		if r.Arm != armFloor && r.Arm != armSizedFloor {
+		if r.Arm != armFloor && r.Arm != armSizedFloor && r.Arm != armFake {
 			calls = fmt.Sprintf("%.1f / %.1f / %.1f", r.CallsPerWorkspace["create"], r.CallsPerWorkspace["refresh"], r.CallsPerWorkspace["destroy"])
 		}
 		if r.StateBytesPerWS > 0 {
@@ -463,6 +466,10 @@ func (rep *report) print(w io.Writer) {
 	if slices.ContainsFunc(rep.Rows, func(r row) bool { return r.Arm == armSizedFloor }) {
 		fmt.Fprintln(w, "(terraform_data_sized = the same with each resource's state padded to the provider arm's; first run only, one plan)")
 	}
+	if slices.ContainsFunc(rep.Rows, func(r row) bool { return r.Arm == armFake }) {
+		fmt.Fprintln(w, "(provider_fake = the provider arm's config and steps but drift, the real provider with its workspaces on the in-memory")
+		fmt.Fprintln(w, " fake backend: Terraform, plugin starts and RPCs, the framework and the provider's logic, no engine; first run only)")
+	}
 	if len(rep.KubeRatios) > 0 {
 		fmt.Fprintln(w, "(k8s-raw = client-go making the same objects, waiting for the pod Ready by watch and deleting them as the provider does;")
 		fmt.Fprintln(w, " k8s-raw plan = the provider's refresh: one list each of Deployments, env Secrets and claims; k8s ratio = k8s-provider / k8s-raw;")
@@ -471,6 +478,7 @@ func (rep *report) print(w io.Writer) {
 	if len(rep.Ratios) > 0 {
 		rep.printBreakdown(w)
 		rep.printTerraformShare(w)
+		rep.printEngineFreeShare(w)
 	}
 	rep.printKubeBreakdown(w)
 	rep.printKubeCPU(w)

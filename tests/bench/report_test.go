@@ -171,3 +171,34 @@ func TestTerraformShareIsTheSizedFloorOverTheRawArm(t *testing.T) {
 		}
 	}
 }
+
+// The engine-free arm is reported beside the raw and provider arms: its
+// apply and destroy added to the raw engine's, over the raw engine's.
+func TestEngineFreeShareAddsTheFakeArmToTheRawArm(t *testing.T) {
+	o := options{sizes: []int{10, 50}, runs: 1}
+	var ms []measurement
+	for _, n := range o.sizes {
+		f := float64(n)
+		ms = append(ms,
+			measurement{Arm: armRaw, N: n, Run: 1, CreateS: f / 5, PlanSamplesS: []float64{0.01}, DestroyS: f / 10},
+			measurement{Arm: armProvider, N: n, Run: 1, CreateS: f / 4, PlanSamplesS: []float64{f / 100}, PlanNoRefreshSamplesS: []float64{f / 200}, DestroyS: f / 8},
+			measurement{Arm: armFloor, N: n, Run: 1, CreateS: 0.1, PlanSamplesS: []float64{0.05}, DestroyS: 0.1},
+			measurement{Arm: armFake, N: n, Run: 1, CreateS: f / 50, PlanSamplesS: []float64{f / 125}, PlanNoRefreshSamplesS: []float64{f / 250}, DestroyS: f / 20},
+		)
+	}
+	rep := buildReport(o, ms)
+	shares := rep.engineFreeShares()
+	if len(shares) != 2 || shares[1].N != 50 || shares[1].FakeApplyS != 1 || shares[1].RawCreate != 10 || shares[1].ProvPlanS != 0.5 {
+		t.Fatalf("shares = %+v", shares)
+	}
+	if fake, ok := rep.row(armFake, 50); !ok || fake.Times["drift-plan"].Runs != 0 {
+		t.Errorf("provider_fake row %+v: want one without a drift plan", fake)
+	}
+	var out strings.Builder
+	rep.print(&out)
+	for _, want := range []string{"Everything but the engine", "     50          1.00     1.10x     1.25x            2.50     1.50x     1.25x         0.40         0.50", "provider_fake"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("printed report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

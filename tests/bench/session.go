@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -37,7 +38,7 @@ const (
 
 // arms run in this order for every fleet size and run (armsAt picks those
 // of the backends measured at a size).
-var arms = []string{armRaw, armProvider, armKubeRaw, armKubeProvider, armFloor, armSizedFloor}
+var arms = []string{armRaw, armProvider, armKubeRaw, armKubeProvider, armFloor, armSizedFloor, armFake}
 
 // session is one bench invocation: its ids, network and Docker client, and
 // its Kubernetes namespace when the Kubernetes arms run.
@@ -52,7 +53,9 @@ type session struct {
 	// networkMade: the bench network exists and close removes it.
 	networkMade bool
 	workdir     string
-	wrapper     string // dev_overrides directory holding the provider launcher
+	// cliConfig and fakeCLIConfig are the Terraform CLI configs whose
+	// dev_overrides run the provider, and the engine-free provider.
+	cliConfig, fakeCLIConfig string
 	// workspaceState is the state per workspace a provider arm measured at
 	// each fleet size, which the sized floor pads its resources to.
 	workspaceState map[int]float64
@@ -67,7 +70,15 @@ func newSession(ctx context.Context, o options) (*session, error) {
 	if s.workdir, err = os.MkdirTemp("", "molecule-bench-"); err != nil {
 		return nil, err
 	}
-	if s.wrapper, err = writeProviderLauncher(s.workdir, o.provider); err != nil {
+	if s.cliConfig, err = writeProviderLauncher(s.workdir, "plugins", o.provider); err != nil {
+		s.close()
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err == nil {
+		s.fakeCLIConfig, err = writeProviderLauncher(s.workdir, "plugins-fake", self, fakeProviderCommand)
+	}
+	if err != nil {
 		s.close()
 		return nil, err
 	}
@@ -178,6 +189,8 @@ func (s *session) measure(ctx context.Context, arm string, n, runNo int) measure
 			padTo = defaultWorkspaceStateBytes
 		}
 		err = newSizedFloorArm(s, padTo).run(ctx, ids, &m)
+	case armFake:
+		err = newFakeArm(s).run(ctx, ids, &m)
 	case armKubeRaw:
 		err = newKubeRawArm(s).run(ctx, ids, &m)
 	case armKubeProvider:
@@ -304,20 +317,53 @@ func (s *session) closeDocker() {
 	if !s.networkMade {
 		return
 	}
-	// The engine may still be releasing the last endpoints: retry briefly.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
+	err := s.removeNetwork(ctx, 15*time.Second)
+	if err != nil {
+		// The engine can keep an endpoint of a container already removed
+		// ("has active endpoints" with no container left): delete the
+		// endpoints of this session's own network by force, then retry.
+		s.dropStaleEndpoints(ctx)
+		err = s.removeNetwork(ctx, 15*time.Second)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: removing network:", err)
+	}
+}
+
+// removeNetwork retries the network's removal for up to patience while the
+// engine releases its last endpoints.
+func (s *session) removeNetwork(ctx context.Context, patience time.Duration) error {
+	deadline := time.Now().Add(patience)
 	for delay := 50 * time.Millisecond; ; delay = min(delay*2, 2*time.Second) {
 		err := s.cli.NetworkRemove(ctx, s.network)
 		if err == nil || cerrdefs.IsNotFound(err) {
-			break
+			return nil
+		}
+		if time.Now().Add(delay).After(deadline) {
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			fmt.Fprintln(os.Stderr, "bench: removing network:", err)
+			return err
 		case <-time.After(delay):
-			continue
 		}
-		break
+	}
+}
+
+// dropStaleEndpoints force-disconnects every endpoint the engine still lists
+// on the session's network. For an endpoint whose container is gone the
+// engine deletes the endpoint itself (force).
+func (s *session) dropStaleEndpoints(ctx context.Context) {
+	nw, err := s.cli.NetworkInspect(ctx, s.network, network.InspectOptions{})
+	if err != nil {
+		return
+	}
+	for id, ep := range nw.Containers {
+		name := cmp.Or(ep.Name, id)
+		if err := s.cli.NetworkDisconnect(ctx, s.network, name, true); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: dropping endpoint %s of %s: %v\n", name, s.network, err)
+		}
 	}
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,6 +49,10 @@ resource "molecule_workspace" "fleet" {
 type providerArm struct {
 	s   *session
 	dir string
+	// cliConfig replaces the session's provider (the engine-free arm).
+	cliConfig string
+	// extraEnv is added to every terraform command's environment.
+	extraEnv []string
 }
 
 func newProviderArm(s *session) *providerArm { return &providerArm{s: s} }
@@ -188,13 +193,13 @@ func (a *providerArm) env(step string) []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env,
-		"TF_CLI_CONFIG_FILE="+filepath.Join(a.s.workdir, "cli.tfrc"),
+	return append(append(env,
+		"TF_CLI_CONFIG_FILE="+cmp.Or(a.cliConfig, a.s.cliConfig),
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
 		apiCallLogEnv+"="+filepath.Join(a.dir, step+".calls"),
 		rssLogEnv+"="+filepath.Join(a.dir, step+".proc"),
-	)
+	), a.extraEnv...)
 }
 
 func (a *providerArm) calls(step string, n int) callStats {
