@@ -22,6 +22,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clientset "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -72,6 +73,7 @@ type Config struct {
 // Cluster is a connection to one cluster's namespace.
 type Cluster struct {
 	cs   clientset.Interface
+	meta metadata.Interface // nil: NameConflict reads name by name (unit tests)
 	host string
 	opts Options
 
@@ -81,6 +83,9 @@ type Cluster struct {
 
 	snapMu sync.Mutex // guards snap (see refreshSnapshot)
 	snap   *namespaceSnapshot
+
+	namesMu   sync.Mutex // guards namesSnap (see listNames)
+	namesSnap *nameLists
 }
 
 // New builds a client for the configured cluster. It does not contact the
@@ -97,7 +102,13 @@ func New(cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the Kubernetes API server %s: %w", rc.Host, err)
 	}
-	return NewWithClient(cs, rc.Host, cfg), nil
+	meta, err := metadata.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("the Kubernetes API server %s: %w", rc.Host, err)
+	}
+	c := NewWithClient(cs, rc.Host, cfg)
+	c.meta = meta
+	return c, nil
 }
 
 // NewWithClient wraps an existing clientset (unit tests pass a fake one).

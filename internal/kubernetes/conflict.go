@@ -52,17 +52,27 @@ func (c *Cluster) names(workspaceID string) []namedObject {
 // NameConflict reports whether a name the workspace would take is held by
 // an object that is not this workspace's, and whether that holder is ours
 // (another workspace id with the same prefix). The message is "" when every
-// name is free or held by ours for the same id. Nothing is changed.
+// name is free or held by ours for the same id. Nothing is changed. It is
+// the plan's check: with a metadata client it reads the holders from the
+// namespace's name lists shared by the whole plan (see nameLists), else it
+// reads each name; the create itself checks again, name by name.
 func (c *Cluster) NameConflict(ctx context.Context, workspaceID string) (msg string, ownedByUs bool, err error) {
-	_, msg, ownedByUs, err = c.nameHolders(ctx, workspaceID)
-	return msg, ownedByUs, err
+	names := c.names(workspaceID)
+	var holders []metav1.Object
+	if c.meta != nil {
+		holders, err = c.listedHolders(ctx, names)
+	} else {
+		holders, err = c.readHolders(ctx, names)
+	}
+	if err != nil {
+		return "", false, err
+	}
+	_, msg, ownedByUs = c.judgeHolders(names, holders, workspaceID)
+	return msg, ownedByUs, nil
 }
 
-// nameHolders reads every name the workspace takes at once and judges them
-// as NameConflict says; it also returns the workspace's own Deployment
-// when one holds its name.
-func (c *Cluster) nameHolders(ctx context.Context, workspaceID string) (own metav1.Object, msg string, ownedByUs bool, err error) {
-	names := c.names(workspaceID)
+// readHolders reads every name at once: the holder of each, nil when free.
+func (c *Cluster) readHolders(ctx context.Context, names []namedObject) ([]metav1.Object, error) {
 	holders := make([]metav1.Object, len(names))
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
@@ -79,9 +89,12 @@ func (c *Cluster) nameHolders(ctx context.Context, workspaceID string) (own meta
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, "", false, err
-	}
+	return holders, errors.Join(errs...)
+}
+
+// judgeHolders judges the holders as NameConflict says; it also returns the
+// workspace's own Deployment when one holds its name.
+func (c *Cluster) judgeHolders(names []namedObject, holders []metav1.Object, workspaceID string) (own metav1.Object, msg string, ownedByUs bool) {
 	for i, n := range names {
 		obj := holders[i]
 		if obj == nil {
@@ -96,22 +109,24 @@ func (c *Cluster) nameHolders(ctx context.Context, workspaceID string) (own meta
 		}
 		if workspace.IsOwned(labels, "") {
 			return nil, fmt.Sprintf("%s %s in namespace %s already belongs to workspace %q, whose id shares the first %d characters with %q: object names come from that prefix, so give the workspace an id with a different prefix",
-				n.kind, n.name, c.opts.Namespace, labels[workspace.LabelWorkspaceID], workspace.ShortIDLength, workspaceID), true, nil
+				n.kind, n.name, c.opts.Namespace, labels[workspace.LabelWorkspaceID], workspace.ShortIDLength, workspaceID), true
 		}
 		return nil, fmt.Sprintf("%s %s in namespace %s is not managed by this provider (it lacks the %s label), and the workspace needs its name: remove or rename it yourself, use another namespace, or give the workspace another id; the provider never touches objects it does not own",
-			n.kind, n.name, c.opts.Namespace, workspace.LabelManaged), false, nil
+			n.kind, n.name, c.opts.Namespace, workspace.LabelManaged), false
 	}
-	return own, "", false, nil
+	return own, "", false
 }
 
 // checkNamesFree fails when any name is taken, by a foreign object or by
 // an object of ours for the same id (another state's, or left by an
 // interrupted apply: import adopts it).
 func (c *Cluster) checkNamesFree(ctx context.Context, workspaceID string) error {
-	dep, msg, _, err := c.nameHolders(ctx, workspaceID)
+	names := c.names(workspaceID)
+	holders, err := c.readHolders(ctx, names)
 	if err != nil {
 		return err
 	}
+	dep, msg, _ := c.judgeHolders(names, holders, workspaceID)
 	if msg != "" {
 		return fmt.Errorf("%s", msg)
 	}
