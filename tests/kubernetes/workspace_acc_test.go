@@ -213,6 +213,23 @@ func TestAccKubernetesWorkspace_lifecycle(t *testing.T) {
 				},
 			},
 			{
+				// The image changed on the Deployment behind Terraform's
+				// back (its pod rolls over to an image that is no agent):
+				// the plan replaces the workspace, back on its own image.
+				PreConfig: func() { setImage(t, b, id, configInitImage) },
+				Config:    workspaceConfig(b.ns, id, "  env = { GREETING = \"hello\" }\n  memory_mb = 768\n  cpus = 0.5"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("molecule_workspace.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(*terraform.State) error {
+					b.readyPod(t, id)
+					if got := agentImage(b.deployment(t, id)); got != standinImage {
+						return fmt.Errorf("agent image after the replace is %q, want %q", got, standinImage)
+					}
+					return nil
+				},
+			},
+			{
 				// The /workspace claim deleted behind Terraform's back (held
 				// by its pod until then): the plan replaces the workspace.
 				PreConfig: func() {
@@ -259,6 +276,24 @@ func setMemory(t *testing.T, b testBackend, id, memory string) {
 	if _, err := b.cs.AppsV1().Deployments(b.ns).Patch(context.Background(), workspace.ContainerName(id), types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func setImage(t *testing.T, b testBackend, id, image string) {
+	t.Helper()
+	patch := fmt.Appendf(nil, `{"spec":{"template":{"spec":{"containers":[{"name":"agent","image":%q}]}}}}`, image)
+	if _, err := b.cs.AppsV1().Deployments(b.ns).Patch(context.Background(), workspace.ContainerName(id), types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// agentImage is the image of the Deployment's agent container.
+func agentImage(dep *appsv1.Deployment) string {
+	for _, c := range dep.Spec.Template.Spec.Containers {
+		if c.Name == "agent" {
+			return c.Image
+		}
+	}
+	return ""
 }
 
 func setEnv(t *testing.T, b testBackend, id, key, value string) {
