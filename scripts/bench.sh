@@ -40,7 +40,8 @@
 # own share of an apply and a destroy, which rewrite the whole state file after
 # every resource) and provider_fake (the provider arm's steps against the real
 # provider with its workspaces on an in-memory fake backend: everything but
-# the engine). A preflight refuses, before anything is created, a
+# the engine). Each backend's raw arm runs first in odd runs and its provider
+# arm first in even ones. A preflight refuses, before anything is created, a
 # largest N that the engine's memory, ports or threads cannot hold.
 # The Kubernetes arms (k8s-raw: client-go making the same objects, the same
 # pod-Ready wait and deletes; k8s-provider: apply, no-change plans, destroy

@@ -107,9 +107,18 @@ func TestArmsAtRunEachBackendAtItsOwnSizes(t *testing.T) {
 		50:  {armKubeRaw, armKubeProvider, armFloor},
 		100: {armRaw, armProvider, armFloor},
 	}
+	// In even runs each provider arm goes before its raw arm.
+	swapped := map[int][]string{
+		10:  {armProvider, armRaw, armKubeProvider, armKubeRaw, armFloor},
+		50:  {armKubeProvider, armKubeRaw, armFloor},
+		100: {armProvider, armRaw, armFloor},
+	}
 	for n, want := range cases {
-		if got := o.armsAt(n, 2); !slices.Equal(got, want) {
-			t.Errorf("armsAt(%d, run 2) = %v, want %v", n, got, want)
+		if got := o.armsAt(n, 3); !slices.Equal(got, want) {
+			t.Errorf("armsAt(%d, run 3) = %v, want %v", n, got, want)
+		}
+		if got := o.armsAt(n, 2); !slices.Equal(got, swapped[n]) {
+			t.Errorf("armsAt(%d, run 2) = %v, want %v", n, got, swapped[n])
 		}
 		// The sized floor runs once per fleet size, in the first run, and
 		// so does the engine-free provider where the Docker arms run.

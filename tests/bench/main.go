@@ -64,10 +64,32 @@ func (o options) allSizes() []int {
 }
 
 // armsAt are the arms that run at fleet size n in run r, in order: each
-// backend's raw arm then provider arm, then Terraform's floor, and in the
+// backend's raw arm and provider arm, then Terraform's floor, and in the
 // first run the sized floor and, with the Docker arms, the engine-free
-// provider.
+// provider. The raw arm goes first in odd runs and the provider arm in even
+// ones: an engine still settling from the arm before (a cluster tearing down
+// pods, sandboxes and volumes after a destroy) then slows neither arm more
+// than the other.
 func (o options) armsAt(n, r int) []string {
+	out := o.armsInOrder(n, r)
+	if r%2 == 0 {
+		for i := 0; i+1 < len(out); i++ {
+			if rawBeforeProvider(out[i], out[i+1]) {
+				out[i], out[i+1] = out[i+1], out[i]
+			}
+		}
+	}
+	return out
+}
+
+// rawBeforeProvider reports whether a and b are one backend's raw and
+// provider arms in that order.
+func rawBeforeProvider(a, b string) bool {
+	return (a == armRaw && b == armProvider) || (a == armKubeRaw && b == armKubeProvider)
+}
+
+// armsInOrder are armsAt's arms with every raw arm before its provider arm.
+func (o options) armsInOrder(n, r int) []string {
 	var out []string
 	for _, arm := range arms {
 		switch arm {
