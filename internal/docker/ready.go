@@ -216,7 +216,7 @@ func (e *Engine) crash(s workspace.WorkspaceSpec, id string, o workspace.Observe
 		if code, oom, ok := e.lastExit(ctx, id); ok {
 			o.ExitCode, o.OOMKilled = code, oom
 		}
-	} else if o.ExitCode == 137 && !o.OOMKilled {
+	} else if o.ExitCode == workspace.SIGKILLExitCode && !o.OOMKilled {
 		o.OOMKilled = e.oomReported(ctx, id)
 	}
 	logs := e.tailLogs(ctx, id)

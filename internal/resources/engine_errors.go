@@ -24,6 +24,7 @@ func engineErrorDetail(err error) string {
 	var missingImage *workspace.MissingImageError
 	var registry *workspace.RegistryError
 	var refused *platform.APIError
+	var crash *workspace.CrashError
 	switch {
 	case errors.As(err, &refused) && refused.Status == http.StatusUnauthorized:
 		return err.Error() + " (check the provider's platform_admin_token or MOLECULE_ADMIN_TOKEN)"
@@ -35,6 +36,11 @@ func engineErrorDetail(err error) string {
 		return err.Error() + "\nRaise the create timeout, or set wait_for_ready = false."
 	case errors.As(err, &volumeTaken):
 		return err.Error() + " (workspace_id)."
+	case errors.As(err, &crash) && crash.OOMKilled:
+		return err.Error() + "\nIt needed more memory than its limit: raise memory_mb."
+	case errors.As(err, &crash) && crash.ExitCode == workspace.SIGKILLExitCode:
+		return err.Error() + "\nExit code 137 is a SIGKILL: unless something outside killed it, that is the kernel's OOM killer, " +
+			"which the engine does not always report for an agent killed within moments of its start. Raise memory_mb if it needs more memory."
 	}
 	return err.Error()
 }

@@ -20,6 +20,10 @@ type CrashError struct {
 	Logs         []string
 }
 
+// SIGKILLExitCode is a container's exit code after SIGKILL (128 + 9), the
+// signal of the kernel's OOM killer.
+const SIGKILLExitCode = 137
+
 // ExitCodeUnknown is CrashError's ExitCode when the failed run's exit could
 // not be recovered: better said than reported as 0.
 const ExitCodeUnknown = -1

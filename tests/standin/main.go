@@ -18,7 +18,9 @@
 //     standin_crash_exit / STANDIN_CRASH_EXIT: exit with that code right after
 //     start-up logging; standin_startup_delay_ms / STANDIN_STARTUP_DELAY_MS:
 //     sleep before listening; standin_alloc_mb / STANDIN_ALLOC_MB: allocate and
-//     touch that many MiB (to provoke the OOM killer under a memory limit).
+//     touch that many MiB (to provoke the OOM killer under a memory limit);
+//     standin_alloc_delay_ms / STANDIN_ALLOC_DELAY_MS: wait that long first
+//     (an agent that runs a while before it grows, as real ones do).
 //   - Serves HTTP on :8000 ($PORT overrides):
 //     GET  /.well-known/agent-card.json  A2A-style agent card (JSON)
 //     POST /                             JSON-RPC; echoes the method, and for
@@ -130,6 +132,13 @@ func run(ctx context.Context, env lookupFunc, stdout, stderr io.Writer, ready fu
 	}
 
 	if mb, ok := hook("standin_alloc_mb", "STANDIN_ALLOC_MB"); ok && mb > 0 {
+		if ms, ok := hook("standin_alloc_delay_ms", "STANDIN_ALLOC_DELAY_MS"); ok && ms > 0 {
+			logf("waiting %d ms before allocating", ms)
+			if !sleepCtx(ctx, time.Duration(ms)*time.Millisecond) {
+				logf("signal received before allocating, exiting")
+				return 0
+			}
+		}
 		logf("allocating %d MiB", mb)
 		for i := 0; i < mb; i++ {
 			chunk := make([]byte, 1<<20)
@@ -143,11 +152,7 @@ func run(ctx context.Context, env lookupFunc, stdout, stderr io.Writer, ready fu
 
 	if ms, ok := hook("standin_startup_delay_ms", "STANDIN_STARTUP_DELAY_MS"); ok && ms > 0 {
 		logf("delaying start-up by %d ms", ms)
-		t := time.NewTimer(time.Duration(ms) * time.Millisecond)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if !sleepCtx(ctx, time.Duration(ms)*time.Millisecond) {
 			logf("signal received during start-up delay, exiting")
 			return 0
 		}
@@ -609,4 +614,16 @@ func writeRPCError(w http.ResponseWriter, id json.RawMessage, code int, msg stri
 		"id":      id,
 		"error":   rpcError{Code: code, Message: msg},
 	})
+}
+
+// sleepCtx waits d, or less if ctx ends first; it reports whether d passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -403,7 +403,7 @@ func (l *lockedBuffer) String() string {
 }
 
 func TestRunServesAndShutsDown(t *testing.T) {
-	dir := writeConfig(t, "name: served\nversion: 2.0.0\nstandin_alloc_mb: 2\nstandin_startup_delay_ms: 10\n")
+	dir := writeConfig(t, "name: served\nversion: 2.0.0\nstandin_alloc_mb: 2\nstandin_alloc_delay_ms: 5\nstandin_startup_delay_ms: 10\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	env := envOf(map[string]string{
@@ -452,6 +452,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	for _, want := range []string{
 		"standin: workspace ws-run tier 1 starting",
 		"standin: loaded config.yaml name=served",
+		"standin: waiting 5 ms before allocating\nstandin: allocating 2 MiB",
 		"standin: allocated 2 MiB",
 		"standin: delaying start-up by 10 ms",
 		"standin: listening on :",
