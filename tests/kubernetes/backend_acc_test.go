@@ -267,6 +267,9 @@ func TestAccKubernetesBackend_failuresAreFast(t *testing.T) {
 	oom := spec(2, "oom")
 	oom.MemoryMB = 64
 	oom.Env["STANDIN_ALLOC_MB"] = "256"
+	// Grown after 300 ms, as agents do: an agent killed at once can die
+	// before the runtime watches its memory cgroup, and no OOM is reported.
+	oom.Env["STANDIN_ALLOC_DELAY_MS"] = "300"
 	start = time.Now()
 	_, err = b.c.Create(ctx, oom, nil)
 	if !errors.As(err, &ce) || !ce.OOMKilled {
