@@ -30,6 +30,7 @@ func main() {
 		Debug:   debug,
 	})
 	stopProfile()
+	procsettings.RecordUsageIfAsked()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: MPL-2.0
 
 // Package procsettings holds the process-wide settings a provider process
-// takes at start-up: the provider's main and the fleet benchmark's
-// engine-free provider both apply them, so both are measured alike.
+// takes at start-up, and the usage it reports at its end when asked: the
+// provider's main and the fleet benchmark's engine-free provider both apply
+// them, so both are measured alike.
 package procsettings
 
 import (

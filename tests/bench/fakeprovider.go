@@ -50,6 +50,7 @@ func serveFakeProvider() int {
 	if err == nil {
 		err = saveFake(file, b)
 	}
+	procsettings.RecordUsageIfAsked()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fake provider:", err)
 		return 1

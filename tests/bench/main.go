@@ -117,9 +117,6 @@ func (o options) armsInOrder(n, r int) []string {
 }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == wrapCommand {
-		os.Exit(wrapProvider(os.Args[2:]))
-	}
 	if len(os.Args) > 1 && os.Args[1] == fakeProviderCommand {
 		os.Exit(serveFakeProvider())
 	}

@@ -70,13 +70,13 @@ func newSession(ctx context.Context, o options) (*session, error) {
 	if s.workdir, err = os.MkdirTemp("", "molecule-bench-"); err != nil {
 		return nil, err
 	}
-	if s.cliConfig, err = writeProviderLauncher(s.workdir, "plugins", o.provider); err != nil {
+	if s.cliConfig, err = writeProviderOverride(s.workdir, "plugins", o.provider); err != nil {
 		s.close()
 		return nil, err
 	}
 	self, err := os.Executable()
 	if err == nil {
-		s.fakeCLIConfig, err = writeProviderLauncher(s.workdir, "plugins-fake", self, fakeProviderCommand)
+		s.fakeCLIConfig, err = writeProviderOverride(s.workdir, "plugins-fake", self, fakeProviderCommand)
 	}
 	if err != nil {
 		s.close()

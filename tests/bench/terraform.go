@@ -188,7 +188,7 @@ func (a *providerArm) env(step string) []string {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case "TF_CLI_CONFIG_FILE", "TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PATH", apiCallLogEnv, rssLogEnv:
+		case "TF_CLI_CONFIG_FILE", "TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PATH", apiCallLogEnv, processLogEnv:
 			continue
 		}
 		env = append(env, kv)
@@ -198,7 +198,7 @@ func (a *providerArm) env(step string) []string {
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
 		apiCallLogEnv+"="+filepath.Join(a.dir, step+".calls"),
-		rssLogEnv+"="+filepath.Join(a.dir, step+".proc"),
+		processLogEnv+"="+filepath.Join(a.dir, step+".proc"),
 	), a.extraEnv...)
 }
 
@@ -239,8 +239,8 @@ func (a *providerArm) checkDriftPlan(ctx context.Context, removed string) error 
 	return nil
 }
 
-// processes reads the launcher's lines (peak RSS KiB, CPU ms) for the
-// provider processes of one step ("*" for every step).
+// processes reads the lines (peak RSS KiB, CPU ms) the provider processes
+// of one step ("*" for every step) wrote as they ended.
 func (a *providerArm) processes(step string) (rssKB, cpuMS []int64) {
 	files, _ := filepath.Glob(filepath.Join(a.dir, step+".proc"))
 	for _, file := range files {
