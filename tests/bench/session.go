@@ -59,6 +59,9 @@ type session struct {
 	// workspaceState is the state per workspace a provider arm measured at
 	// each fleet size, which the sized floor pads its resources to.
 	workspaceState map[int]float64
+	// handedOut is every workspace id of the session, so that cleanup can
+	// name endpoints the engine no longer lists.
+	handedOut []string
 }
 
 func newSession(ctx context.Context, o options) (*session, error) {
@@ -166,6 +169,7 @@ func (s *session) ids(n int) ([]string, string, error) {
 	for i := range ids {
 		ids[i] = fmt.Sprintf("%s%03x-%s", prefix, i, s.nonce)
 	}
+	s.handedOut = append(s.handedOut, ids...)
 	return ids, prefix, nil
 }
 
@@ -354,7 +358,10 @@ func (s *session) removeNetwork(ctx context.Context, patience time.Duration) err
 
 // dropStaleEndpoints force-disconnects every endpoint the engine still lists
 // on the session's network. For an endpoint whose container is gone the
-// engine deletes the endpoint itself (force).
+// engine deletes the endpoint itself (force). Under container churn Docker
+// 20.10 can also keep an endpoint it no longer lists at all; a forced
+// disconnect by name still finds it, and endpoints are named after their
+// container, so every container name the session used is tried too.
 func (s *session) dropStaleEndpoints(ctx context.Context) {
 	nw, err := s.cli.NetworkInspect(ctx, s.network, network.InspectOptions{})
 	if err != nil {
@@ -365,5 +372,14 @@ func (s *session) dropStaleEndpoints(ctx context.Context) {
 		if err := s.cli.NetworkDisconnect(ctx, s.network, name, true); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: dropping endpoint %s of %s: %v\n", name, s.network, err)
 		}
+	}
+	dropped := 0
+	for _, id := range s.handedOut {
+		if s.cli.NetworkDisconnect(ctx, s.network, workspace.ContainerName(id), true) == nil {
+			dropped++
+		}
+	}
+	if dropped > 0 {
+		fmt.Fprintf(os.Stderr, "bench: dropped %d unlisted endpoints of %s\n", dropped, s.network)
 	}
 }
