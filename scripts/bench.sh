@@ -14,6 +14,10 @@
 #                                                  (default bench-results/bench-<UTC time>.json)
 #   BENCH_ENFORCE_TARGETS=1 exit non-zero when a target is missed
 #   BENCH_KEEP_WORKDIRS=1   keep terraform working directories and logs
+#   BENCH_BASELINE_REF      a git revision (commit, tag, branch) whose provider
+#                           is measured in the same runs as arm provider_baseline,
+#                           to tell whether a change made the provider slower
+#                           (built from a temporary worktree of this repository)
 #   TERRAFORM               terraform binary                   (default: on PATH)
 #   DOCKER_HOST             engine to measure                  (default: local socket)
 #   BENCH_BACKENDS          docker, kubernetes or both, comma-separated
@@ -78,6 +82,14 @@ bin="$(mktemp -d "${TMPDIR:-/tmp}/molecule-bench-bin.XXXXXX")"
 trap 'rm -rf "$bin"' EXIT
 go build -o "$bin/terraform-provider-molecule" .
 go build -o "$bin/molecule-bench" ./tests/bench
+if [ -n "${BENCH_BASELINE_REF:-}" ]; then
+  worktree="$bin/baseline-src"
+  git worktree add --detach --quiet "$worktree" "$BENCH_BASELINE_REF"
+  trap 'git worktree remove --force "$worktree" 2>/dev/null; rm -rf "$bin"' EXIT
+  (cd "$worktree" && go build -o "$bin/baseline/terraform-provider-molecule" .)
+  export BENCH_BASELINE_PROVIDER="$bin/baseline/terraform-provider-molecule"
+  echo "bench: baseline provider built from $BENCH_BASELINE_REF ($(git rev-parse --short "$BENCH_BASELINE_REF"))" >&2
+fi
 
 # A developer's dev_overrides must not leak into the bench's own.
 unset TF_CLI_CONFIG_FILE TF_LOG TF_LOG_PATH

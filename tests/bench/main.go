@@ -32,6 +32,7 @@ type options struct {
 	runs        int
 	parallelism int
 	provider    string // freshly built provider binary
+	baseline    string // another provider build to compare with; "" = none
 	terraform   string
 	out         string // JSON results file
 	image       string
@@ -72,6 +73,9 @@ func (o options) allSizes() []int {
 // than the other.
 func (o options) armsAt(n, r int) []string {
 	out := o.armsInOrder(n, r)
+	if slices.Contains(out, armBaseline) {
+		return rotateArms(out, r)
+	}
 	if r%2 == 0 {
 		for i := 0; i+1 < len(out); i++ {
 			if rawBeforeProvider(out[i], out[i+1]) {
@@ -103,6 +107,10 @@ func (o options) armsInOrder(n, r int) []string {
 			}
 		case armRaw, armProvider:
 			if o.docker() && slices.Contains(o.sizes, n) {
+				out = append(out, arm)
+			}
+		case armBaseline:
+			if o.baseline != "" && o.docker() && slices.Contains(o.sizes, n) {
 				out = append(out, arm)
 			}
 		case armKubeRaw, armKubeProvider:
@@ -147,6 +155,7 @@ func parseOptions(args []string) (options, error) {
 	runs := fs.Int("runs", envInt("BENCH_RUNS", 3), "runs per arm and fleet size (env BENCH_RUNS)")
 	par := fs.Int("parallelism", envInt("BENCH_PARALLELISM", 10), "terraform -parallelism and raw-arm concurrency (env BENCH_PARALLELISM)")
 	provider := fs.String("provider", os.Getenv("BENCH_PROVIDER"), "path to the built terraform-provider-molecule (env BENCH_PROVIDER)")
+	baseline := fs.String("baseline-provider", os.Getenv("BENCH_BASELINE_PROVIDER"), "another provider build measured in the same runs, as arm "+armBaseline+" (env BENCH_BASELINE_PROVIDER)")
 	tf := fs.String("terraform", envOr("TERRAFORM", "terraform"), "terraform binary (env TERRAFORM)")
 	out := fs.String("out", envOr("BENCH_OUT", filepath.Join("bench-results", "bench-"+time.Now().UTC().Format("20060102T150405Z")+".json")), "results file (env BENCH_OUT)")
 	image := fs.String("image", envOr("BENCH_IMAGE", "molecule-tf-standin:langgraph"), "workspace image (env BENCH_IMAGE)")
@@ -199,6 +208,14 @@ func parseOptions(args []string) (options, error) {
 		return o, fmt.Errorf("provider binary: %w", err)
 	}
 	o.provider = abs
+	if *baseline != "" {
+		if o.baseline, err = filepath.Abs(*baseline); err != nil {
+			return o, err
+		}
+		if _, err := os.Stat(o.baseline); err != nil {
+			return o, fmt.Errorf("baseline provider binary: %w", err)
+		}
+	}
 	if o.terraform, err = exec.LookPath(o.terraform); err != nil {
 		return o, fmt.Errorf("terraform: %w", err)
 	}

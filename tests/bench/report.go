@@ -81,6 +81,10 @@ type report struct {
 	Rows       []row          `json:"rows"`
 	Ratios     []ratio        `json:"ratios"`
 	KubeRatios []ratio        `json:"kubernetes_ratios,omitempty"` // k8s-provider over k8s-raw
+	// BaselineRatios is the baseline build over raw; ProviderOverBaseline
+	// the provider over the baseline build, both from the same runs.
+	BaselineRatios       []ratio `json:"baseline_ratios,omitempty"`
+	ProviderOverBaseline []ratio `json:"provider_over_baseline,omitempty"`
 	// KubeBreakdown is Breakdown for the Kubernetes provider arm.
 	KubeBreakdown []component   `json:"kubernetes_plan_breakdown,omitempty"`
 	Targets       []target      `json:"targets"`
@@ -108,6 +112,11 @@ func buildReport(o options, ms []measurement) *report {
 			raw, prov := summarizeRows(pair[0], n, ms), summarizeRows(pair[1], n, ms)
 			rep.Rows = append(rep.Rows, raw, prov)
 			*ratios = append(*ratios, ratioOf(n, raw, prov))
+			if base := summarizeRows(armBaseline, n, ms); pair[0] == armRaw && base.Runs+base.Failed > 0 {
+				rep.Rows = append(rep.Rows, base)
+				rep.BaselineRatios = append(rep.BaselineRatios, ratioOf(n, raw, base))
+				rep.ProviderOverBaseline = append(rep.ProviderOverBaseline, ratioOf(n, base, prov))
+			}
 		}
 		rep.Rows = append(rep.Rows, summarizeRows(armFloor, n, ms))
 		// Absent from results written before they existed:
@@ -441,6 +450,8 @@ func (rep *report) print(w io.Writer) {
 		case armProvider:
 		case armKubeProvider:
 			ratios = rep.KubeRatios
+		case armBaseline:
+			ratios = rep.BaselineRatios
 		default:
 			continue
 		}
@@ -475,6 +486,7 @@ func (rep *report) print(w io.Writer) {
 		fmt.Fprintln(w, " k8s-raw plan = the provider's refresh: one list each of Deployments, env Secrets and claims; k8s ratio = k8s-provider / k8s-raw;")
 		fmt.Fprintln(w, " k8s calls/ws = Kubernetes API calls, 0.0 for the provider when it does not log them)")
 	}
+	rep.printBaseline(w)
 	if len(rep.Ratios) > 0 {
 		rep.printBreakdown(w)
 		rep.printTerraformShare(w)

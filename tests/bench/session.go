@@ -38,7 +38,7 @@ const (
 
 // arms run in this order for every fleet size and run (armsAt picks those
 // of the backends measured at a size).
-var arms = []string{armRaw, armProvider, armKubeRaw, armKubeProvider, armFloor, armSizedFloor, armFake}
+var arms = []string{armRaw, armProvider, armBaseline, armKubeRaw, armKubeProvider, armFloor, armSizedFloor, armFake}
 
 // session is one bench invocation: its ids, network and Docker client, and
 // its Kubernetes namespace when the Kubernetes arms run.
@@ -53,9 +53,10 @@ type session struct {
 	// networkMade: the bench network exists and close removes it.
 	networkMade bool
 	workdir     string
-	// cliConfig and fakeCLIConfig are the Terraform CLI configs whose
-	// dev_overrides run the provider, and the engine-free provider.
-	cliConfig, fakeCLIConfig string
+	// cliConfig, fakeCLIConfig and baselineCLIConfig are the Terraform CLI
+	// configs whose dev_overrides run the provider, the engine-free provider
+	// and the baseline build ("" without one).
+	cliConfig, fakeCLIConfig, baselineCLIConfig string
 	// workspaceState is the state per workspace a provider arm measured at
 	// each fleet size, which the sized floor pads its resources to.
 	workspaceState map[int]float64
@@ -80,6 +81,9 @@ func newSession(ctx context.Context, o options) (*session, error) {
 	self, err := os.Executable()
 	if err == nil {
 		s.fakeCLIConfig, err = writeProviderOverride(s.workdir, "plugins-fake", self, fakeProviderCommand)
+	}
+	if err == nil && o.baseline != "" {
+		s.baselineCLIConfig, err = writeProviderOverride(s.workdir, "plugins-baseline", o.baseline)
 	}
 	if err != nil {
 		s.close()
@@ -199,6 +203,8 @@ func (s *session) measure(ctx context.Context, arm string, n, runNo int) measure
 		err = newKubeRawArm(s).run(ctx, ids, &m)
 	case armKubeProvider:
 		err = newKubeProviderArm(s).run(ctx, ids, &m)
+	case armBaseline:
+		err = newBaselineArm(s).run(ctx, ids, &m)
 	default:
 		err = newProviderArm(s).run(ctx, ids, &m)
 	}
