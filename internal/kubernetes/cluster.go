@@ -21,7 +21,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	clientset "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -72,7 +71,7 @@ type Config struct {
 
 // Cluster is a connection to one cluster's namespace.
 type Cluster struct {
-	cs   clientset.Interface
+	cs   apiClients
 	meta metadata.Interface // nil: NameConflict reads name by name (unit tests)
 	host string
 	opts Options
@@ -98,7 +97,7 @@ func New(cfg Config) (*Cluster, error) {
 	if cfg.RoundTripperWrapper != nil {
 		rc.Wrap(cfg.RoundTripperWrapper)
 	}
-	cs, err := clientset.NewForConfig(rc)
+	cs, err := newAPIClients(rc)
 	if err != nil {
 		return nil, fmt.Errorf("the Kubernetes API server %s: %w", rc.Host, err)
 	}
@@ -111,8 +110,8 @@ func New(cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
-// NewWithClient wraps an existing clientset (unit tests pass a fake one).
-func NewWithClient(cs clientset.Interface, host string, cfg Config) *Cluster {
+// NewWithClient wraps existing clients (unit tests pass a fake clientset).
+func NewWithClient(cs apiClients, host string, cfg Config) *Cluster {
 	o := Options{Namespace: cfg.Namespace, StorageClass: cfg.StorageClass, ConfigInitImage: cfg.ConfigInitImage}
 	if o.Namespace == "" {
 		o.Namespace = DefaultNamespace
