@@ -4,10 +4,8 @@
 package main
 
 import (
-	"bytes"
 	"math"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -50,11 +48,5 @@ func TestReportComparesProviderWithBaseline(t *testing.T) {
 	if b := ratioFor(rep.BaselineRatios, 10).Ratios["create"][1]; math.Abs(b-1.5) > 1e-9 {
 		t.Errorf("baseline over raw create = %v, want 1.5", b)
 	}
-	var out bytes.Buffer
-	rep.print(&out)
-	for _, s := range []string{"Provider against the baseline build", "1.200x, 1.500x", "0.800x (0.800x)"} {
-		if !strings.Contains(out.String(), s) {
-			t.Errorf("report lacks %q:\n%s", s, out.String())
-		}
-	}
+	expectPrinted(t, rep, "Provider against the baseline build", "1.200x, 1.500x", "0.800x (0.800x)")
 }

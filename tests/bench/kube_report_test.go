@@ -4,7 +4,6 @@
 package main
 
 import (
-	"bytes"
 	"math"
 	"slices"
 	"strings"
@@ -85,15 +84,9 @@ func TestKubeOnlyReportHasNoDockerTargetsAndPrints(t *testing.T) {
 	if r, ok := rep.row(armKubeProvider, 10); !ok || r.Times["drift-plan"].Runs != 0 || r.Times["create"].Runs != 2 {
 		t.Errorf("k8s-provider row at N=10: %+v", r)
 	}
-	var out bytes.Buffer
-	rep.print(&out)
-	for _, want := range []string{"k8s-provider", " 1.10x /  1.10x", "Kubernetes provider CPU time per workspace", "holds  Kubernetes: create"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("printed report lacks %q:\n%s", want, out.String())
-		}
-	}
-	if strings.Contains(out.String(), "Plan breakdown: needs two fleet sizes") {
-		t.Errorf("the Docker breakdown's note printed without Docker arms:\n%s", out.String())
+	out := expectPrinted(t, rep, "k8s-provider", " 1.10x /  1.10x", "Kubernetes provider CPU time per workspace", "holds  Kubernetes: create")
+	if strings.Contains(out, "Plan breakdown: needs two fleet sizes") {
+		t.Errorf("the Docker breakdown's note printed without Docker arms:\n%s", out)
 	}
 }
 

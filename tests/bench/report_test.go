@@ -163,13 +163,7 @@ func TestTerraformShareIsTheSizedFloorOverTheRawArm(t *testing.T) {
 	if len(shares) != 2 || shares[1].N != 50 || shares[1].ApplyS != 1 || shares[1].RawDestroyS != 5 {
 		t.Fatalf("shares = %+v", shares)
 	}
-	var out strings.Builder
-	rep.print(&out)
-	for _, want := range []string{"Terraform's own share of create and destroy", "     50     2790 B      1.00             10%        1.25              25%", "terraform_data_sized"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("printed report lacks %q:\n%s", want, out.String())
-		}
-	}
+	expectPrinted(t, rep, "Terraform's own share of create and destroy", "     50     2790 B      1.00             10%        1.25              25%", "terraform_data_sized")
 }
 
 // The engine-free arm is reported beside the raw and provider arms: its
@@ -194,11 +188,19 @@ func TestEngineFreeShareAddsTheFakeArmToTheRawArm(t *testing.T) {
 	if fake, ok := rep.row(armFake, 50); !ok || fake.Times["drift-plan"].Runs != 0 {
 		t.Errorf("provider_fake row %+v: want one without a drift plan", fake)
 	}
+	expectPrinted(t, rep, "Everything but the engine", "     50          1.00     1.10x     1.25x            2.50     1.50x     1.25x         0.40         0.50", "provider_fake")
+}
+
+// expectPrinted prints the report and fails for each of wants it lacks; it
+// returns the printed text for further checks.
+func expectPrinted(t *testing.T, rep *report, wants ...string) string {
+	t.Helper()
 	var out strings.Builder
 	rep.print(&out)
-	for _, want := range []string{"Everything but the engine", "     50          1.00     1.10x     1.25x            2.50     1.50x     1.25x         0.40         0.50", "provider_fake"} {
+	for _, want := range wants {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("printed report lacks %q:\n%s", want, out.String())
 		}
 	}
+	return out.String()
 }
